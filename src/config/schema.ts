@@ -1,0 +1,100 @@
+// The one schema of the process environment. Defaults live next to each field.
+import { z } from 'zod';
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
+const list = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  /** pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** API listen address and port. */
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(8080, 0, 65535),
+  /** Redis connection (standalone URL; Sentinel/Cluster via REDIS_URL options is future work). */
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key and queue of this deployment (tests use a unique one each). */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('exdiag'),
+  /** API clients: `clientId:apiKey` pairs, comma separated. Keys are kept only as SHA-256 digests. */
+  API_KEYS: list,
+  /** Optional JSON file with per-client settings (webhook URL and secret). */
+  CLIENTS_FILE: z.string().optional(),
+  /** 32-byte key, base64, that seals passwords (AES-256-GCM) before they reach Redis. */
+  SEAL_KEY: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes encoded in base64 (openssl rand -base64 32)'),
+  /** DNS servers used by every check (`ip` or `ip:port`, comma separated); empty = system resolvers. */
+  DNS_SERVERS: list,
+  /** DNS query timeout per try, ms. */
+  DNS_TIMEOUT_MS: int(3000, 100),
+  /** YAML/JSON file of platform profiles merged over the built-in defaults. */
+  PLATFORMS_FILE: z.string().optional(),
+  /** Profile used when a request names none. */
+  DEFAULT_PLATFORM: z.string().default('hosted-eu'),
+  /** TCP port used to deliver the inbound test mail to the domain's MX (25 on the internet). */
+  MX_PORT: int(25, 1, 65535),
+  /** EHLO name and envelope sender of the inbound test mail. */
+  HELO_NAME: z.string().default('diagnostics.invalid'),
+  TEST_MAIL_FROM: z.string().email().default('postmaster@diagnostics.invalid'),
+  /** Default per-check timeout, ms. */
+  CHECK_TIMEOUT_MS: int(20000, 100),
+  /** How long the receive check waits for the test message, ms. */
+  RECEIVE_TIMEOUT_MS: int(60000, 100),
+  /** A message that arrives later than this is MAIL_DELAYED (warn), ms. */
+  MAIL_DELAYED_AFTER_MS: int(15000, 1),
+  /** Deadline of a whole diagnostic, ms. */
+  DIAGNOSTIC_DEADLINE_MS: int(120000, 1000),
+  /** Diagnostics run at once by one worker process (the work is I/O). */
+  WORKER_CONCURRENCY: int(50, 1, 1000),
+  /** How long finished diagnostics are kept, seconds. */
+  RESULT_TTL_SECONDS: int(7 * 24 * 3600, 60),
+  /** Throttle: at most THROTTLE_MAX diagnostics per account per THROTTLE_WINDOW_SECONDS (0 disables). */
+  THROTTLE_MAX: int(5, 0),
+  THROTTLE_WINDOW_SECONDS: int(600, 1),
+  /** Account-state provider. */
+  PROVIDER: z.enum(['none', 'ovhcloud', 'http']).default('none'),
+  /** OVHcloud API: endpoint name (ovh-eu, ovh-ca, …) or a base URL such as https://eu.api.ovh.com/1.0 */
+  OVH_ENDPOINT: z.string().default('ovh-eu'),
+  OVH_APP_KEY: z.string().optional(),
+  OVH_APP_SECRET: z.string().optional(),
+  OVH_CONSUMER_KEY: z.string().optional(),
+  /** Generic HTTP provider: base URL and bearer token. */
+  PROVIDER_HTTP_URL: z.string().url().optional(),
+  PROVIDER_HTTP_TOKEN: z.string().optional(),
+  /** RDAP: base URL used for every domain, or a bootstrap file (IANA dns.json format); default IANA bootstrap is not fetched (no egress assumption). */
+  RDAP_BASE_URL: z.string().url().optional(),
+  RDAP_BOOTSTRAP_FILE: z.string().optional(),
+  /** DOMAIN_EXPIRING is reported this many days before expiry. */
+  DOMAIN_EXPIRING_DAYS: int(30, 0),
+  /** Webhooks. */
+  WEBHOOK_ALLOW_HTTP: bool(false),
+  /** Hosts, IPs or CIDRs that webhooks may reach even though they are not public. */
+  WEBHOOK_ALLOWLIST: list,
+  /** Retry delays in seconds, comma separated (Standard Webhooks suggests up to ~1 day). */
+  WEBHOOK_RETRY_SCHEDULE: z.string().default('5,300,1800,7200,18000,36000,36000')
+    .transform((s, ctx) => {
+      const v = s.split(',').map((x) => Number(x.trim()));
+      if (v.some((n) => !Number.isFinite(n) || n < 0)) ctx.addIssue({ code: 'custom', message: 'must be comma-separated seconds' });
+      return v;
+    }),
+  WEBHOOK_TIMEOUT_MS: int(10000, 100),
+  /** Run the webhook delivery worker in the worker process. */
+  WEBHOOK_WORKER: bool(true),
+}).superRefine((e, ctx) => {
+  if (e.PROVIDER === 'ovhcloud') {
+    for (const k of ['OVH_APP_KEY', 'OVH_APP_SECRET', 'OVH_CONSUMER_KEY'] as const) {
+      if (!e[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when PROVIDER=ovhcloud' });
+    }
+  }
+  if (e.PROVIDER === 'http' && !e.PROVIDER_HTTP_URL) {
+    ctx.addIssue({ code: 'custom', path: ['PROVIDER_HTTP_URL'], message: 'required when PROVIDER=http' });
+  }
+  for (const pair of e.API_KEYS) {
+    if (!/^[A-Za-z0-9_.-]+:.{16,}$/.test(pair)) {
+      ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'each entry must be clientId:key with a key of at least 16 characters' });
+    }
+  }
+});
+
+export type Env = z.output<typeof envSchema>;

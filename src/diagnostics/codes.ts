@@ -1,0 +1,44 @@
+// The one catalogue of diagnostic codes: which check reports it and how bad it is.
+// Localised titles, explanations and fixes live in remediation.ts, keyed by these codes.
+import type { CheckStatus } from './types.js';
+
+export const CODES = {
+  ACCOUNT_NOT_FOUND: { severity: 'fail', checks: ['account'] },
+  ACCOUNT_SUSPENDED: { severity: 'fail', checks: ['account'] },
+  ACCOUNT_EXPIRED: { severity: 'fail', checks: ['account'] },
+  ACCOUNT_SPAM_BLOCKED: { severity: 'fail', checks: ['account'] },
+  ACCOUNT_LOCKED: { severity: 'fail', checks: ['account'] },
+  PROTOCOL_DISABLED: { severity: 'fail', checks: ['account'] },
+  DOMAIN_NOT_REGISTERED: { severity: 'fail', checks: ['domain'] },
+  DOMAIN_EXPIRED: { severity: 'fail', checks: ['domain'] },
+  DOMAIN_EXPIRING: { severity: 'warn', checks: ['domain'] },
+  MX_MISSING: { severity: 'fail', checks: ['mx'] },
+  MX_INVALID: { severity: 'fail', checks: ['mx'] },
+  SRV_MISSING: { severity: 'fail', checks: ['srv'] },
+  SRV_INVALID: { severity: 'fail', checks: ['srv'] },
+  AUTODISCOVER_FAILED: { severity: 'fail', checks: ['autodiscover'] },
+  AUTH_FAILED: { severity: 'fail', checks: ['webmail', 'imap', 'send', 'autodiscover'] },
+  BASIC_AUTH_DISABLED: { severity: 'fail', checks: ['webmail'] },
+  WEBMAIL_UNREACHABLE: { severity: 'fail', checks: ['webmail'] },
+  IMAP_UNREACHABLE: { severity: 'fail', checks: ['imap', 'receive'] },
+  TLS_INVALID: { severity: 'fail', checks: ['imap', 'send', 'webmail', 'autodiscover'] },
+  SEND_REJECTED: { severity: 'fail', checks: ['send'] },
+  SMTP_UNREACHABLE: { severity: 'fail', checks: ['send'] },
+  MX_REJECTED: { severity: 'fail', checks: ['receive'] },
+  MAIL_NOT_RECEIVED: { severity: 'fail', checks: ['receive'] },
+  MAIL_IN_JUNK: { severity: 'warn', checks: ['receive'] },
+  MAIL_DELAYED: { severity: 'warn', checks: ['receive'] },
+  INCIDENT_OPEN: { severity: 'warn', checks: ['incidents'] },
+  /** We could not decide: our side (resolver, provider API, status page) failed or timed out. */
+  CHECK_TIMEOUT: { severity: 'error', checks: [] },
+  CHECK_ERROR: { severity: 'error', checks: [] },
+  DNS_ERROR: { severity: 'error', checks: ['mx', 'srv', 'receive'] },
+  PROVIDER_ERROR: { severity: 'error', checks: ['account'] },
+  RDAP_ERROR: { severity: 'error', checks: ['domain'] },
+  STATUS_PAGE_ERROR: { severity: 'error', checks: ['incidents'] },
+  DEADLINE_EXCEEDED: { severity: 'error', checks: [] },
+} as const satisfies Record<string, { severity: CheckStatus; checks: readonly string[] }>;
+
+export type Code = keyof typeof CODES;
+export const ALL_CODES = Object.keys(CODES) as Code[];
+export const isCode = (s: unknown): s is Code => typeof s === 'string' && s in CODES;

@@ -1,0 +1,48 @@
+// Lockout safety: one failed login per run at most, and no password use after it.
+import type { CheckId, CredentialGuard } from './types.js';
+
+export function createCredentialGuard(password: string): CredentialGuard & { release(check: CheckId): void } {
+  let state: 'unknown' | 'verified' | 'rejected' = 'unknown';
+  let holder: CheckId | undefined;
+  let turn: { promise: Promise<void>; resolve: () => void } | undefined;
+  const failedLogins: { check: CheckId; protocol: string }[] = [];
+  let rejectedBy: CheckId | undefined;
+
+  const endTurn = (check: CheckId) => {
+    if (holder !== check) return;
+    holder = undefined;
+    const t = turn;
+    turn = undefined;
+    t?.resolve();
+  };
+
+  return {
+    get failedLogins() { return failedLogins; },
+    get rejectedBy() { return rejectedBy; },
+    async acquire(check) {
+      for (;;) {
+        if (state === 'rejected') return undefined;
+        if (state === 'verified' || holder === check) return password;
+        if (!turn) {
+          let resolve!: () => void;
+          const promise = new Promise<void>((r) => { resolve = r; });
+          turn = { promise, resolve };
+          holder = check;
+          return password;
+        }
+        await turn.promise;
+      }
+    },
+    succeeded(check) {
+      state = 'verified';
+      endTurn(check);
+    },
+    failed(check, protocol) {
+      failedLogins.push({ check, protocol });
+      if (state !== 'verified') { state = 'rejected'; rejectedBy = check; }
+      endTurn(check);
+    },
+    /** Called by the runner when a check ends without a verdict on the password (e.g. unreachable). */
+    release(check) { endTurn(check); },
+  };
+}

@@ -1,0 +1,24 @@
+// The I/O a check may use, passed in so that a check runs against the lab or a real host unchanged.
+import type { Dispatcher } from 'undici';
+import type { AccountProvider } from '../providers/provider.js';
+import type { DnsClient } from './dns.js';
+
+export interface CheckSettings {
+  mxPort: number;
+  heloName: string;
+  testMailFrom: string;
+  receiveTimeoutMs: number;
+  mailDelayedAfterMs: number;
+  domainExpiringDays: number;
+  rdapBaseUrl?: string;
+  rdapBootstrapFile?: string;
+}
+
+export interface CheckDeps {
+  dns: DnsClient;
+  /** undici dispatcher whose connections resolve names through `dns` (same servers as every check). */
+  http: Dispatcher;
+  provider: AccountProvider;
+  settings: CheckSettings;
+  now(): number;
+}

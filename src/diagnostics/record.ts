@@ -1,0 +1,28 @@
+// The stored diagnostic: what GET /v1/diagnostics/{id}, reports, events and webhooks show.
+import type { Code } from './codes.js';
+import type { CheckId, CheckResult, DiagnosticStatus, Locale, Verdict } from './types.js';
+
+export interface DiagnosticRecord {
+  id: string;
+  clientId: string;
+  account: string;
+  platform: string;
+  server?: string;
+  checks: CheckId[];
+  locale: Locale;
+  webhookUrl?: string;
+  metadata?: Record<string, unknown>;
+  status: DiagnosticStatus;
+  progress: { total: number; completed: number; running: CheckId[] };
+  /** Results so far, in registry order (complete once status is completed). */
+  results: CheckResult[];
+  verdict?: Verdict;
+  primaryCause?: Code;
+  causes?: Code[];
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Why the run itself failed (status failed) — never a credential. */
+  error?: { code: string; message: string };
+}

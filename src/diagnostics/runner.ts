@@ -1,0 +1,173 @@
+// Runs a set of checks: order and prerequisites, per-check timeouts, the overall deadline,
+// cancellation, exception capture, timings, then the root-cause analysis. Checks only decide.
+import type { Logger } from 'pino';
+import type { Code } from './codes.js';
+import { createCredentialGuard } from './credential-guard.js';
+import type { CheckDeps } from './deps.js';
+import { remediationFor } from './remediation.js';
+import { analyse } from './root-cause.js';
+import type {
+  CheckContext, CheckDefinition, CheckId, CheckOutcome, CheckResult, DiagnosticReport, SharedFacts,
+} from './types.js';
+import type { ResolvedPlatform } from '../platforms/profile.js';
+
+export type RunEvent =
+  | { type: 'check.started'; check: CheckId; at: string }
+  | { type: 'check.finished'; check: CheckId; result: CheckResult };
+
+export interface RunInput {
+  diagnosticId: string;
+  account: string;
+  password: string;
+  platform: ResolvedPlatform;
+  /** Checks to run, in registry order; unknown ids must be rejected before this point. */
+  checks: CheckId[];
+}
+
+export interface RunOptions {
+  registry: ReadonlyMap<CheckId, CheckDefinition>;
+  deps: CheckDeps;
+  log: Logger;
+  /** Per-check timeout overrides, ms. */
+  timeouts?: Partial<Record<CheckId, number>>;
+  /** Whole-run deadline, ms from start. */
+  deadlineMs: number;
+  /** Aborts the run (cancellation, worker shutdown). */
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void | Promise<void>;
+}
+
+export class RunCancelledError extends Error {
+  override name = 'RunCancelledError';
+}
+
+export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<DiagnosticReport> {
+  const t0 = opts.deps.now();
+  const runDeadline = t0 + opts.deadlineMs;
+  const [localPart, domain] = splitAddress(input.account);
+  const guard = createCredentialGuard(input.password);
+  const facts: SharedFacts = {};
+  const results: Partial<Record<CheckId, CheckResult>> = {};
+  const selected = new Set(input.checks);
+  const done = new Map<CheckId, Promise<CheckResult>>();
+  const scrub = secretScrubber(input.password);
+
+  const runOne = async (def: CheckDefinition): Promise<CheckResult> => {
+    await Promise.all(def.after.filter((d) => selected.has(d)).map((d) => done.get(d)));
+    if (opts.signal?.aborted) throw new RunCancelledError('diagnostic cancelled');
+    const startedAt = new Date(opts.deps.now()).toISOString();
+    const timeoutMs = opts.timeouts?.[def.id] ?? def.timeoutMs;
+    const deadline = Math.min(opts.deps.now() + timeoutMs, runDeadline);
+    const ac = new AbortController();
+    const ctx: CheckContext = {
+      diagnosticId: input.diagnosticId, account: input.account, localPart, domain,
+      platform: input.platform, credentials: guard, facts, results: { ...results },
+      signal: ac.signal, deadline, deps: opts.deps,
+      log: opts.log.child({ check: def.id }),
+    };
+    const skip = skipReason(def, ctx, selected);
+    if (skip) {
+      const r = finish(def.id, startedAt, 0, { status: 'skipped', message: skip.message, evidence: {} });
+      r.skippedBecause = { check: skip.check, ...(skip.code ? { code: skip.code } : {}) };
+      return record(r);
+    }
+    await opts.onEvent?.({ type: 'check.started', check: def.id, at: startedAt });
+    const started = performance.now();
+    const outcome = await guarded(def, ctx, ac, deadline, runDeadline, opts.signal);
+    guard.release(def.id);
+    if (opts.signal?.aborted) throw new RunCancelledError('diagnostic cancelled');
+    const r = finish(def.id, startedAt, Math.round(performance.now() - started), outcome);
+    // A check that found the password already rejected (it waited for another login) skips itself.
+    if (r.status === 'skipped' && guard.rejectedBy) r.skippedBecause = { check: guard.rejectedBy, code: 'AUTH_FAILED' };
+    return record(r);
+  };
+
+  const finish = (id: CheckId, startedAt: string, durationMs: number, o: CheckOutcome): CheckResult => {
+    const clean = scrub(o);
+    const r: CheckResult = { id, ...clean, durationMs, startedAt };
+    if (clean.code && clean.status !== 'pass') r.remediation = { fr: remediationFor(clean.code, 'fr'), en: remediationFor(clean.code, 'en') };
+    return r;
+  };
+
+  const record = async (r: CheckResult) => {
+    results[r.id] = r;
+    await opts.onEvent?.({ type: 'check.finished', check: r.id, result: r });
+    return r;
+  };
+
+  for (const id of input.checks) {
+    const def = opts.registry.get(id);
+    if (!def) throw new Error(`unknown check ${id}`);
+    done.set(id, Promise.resolve().then(() => runOne(def)));
+  }
+  const settled = await Promise.allSettled([...done.values()]);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const checks = input.checks.map((id) => results[id]!);
+  const analysed = analyse(checks);
+  return { ...analysed, durationMs: Math.round(opts.deps.now() - t0) };
+}
+
+async function guarded(
+  def: CheckDefinition, ctx: CheckContext, ac: AbortController, deadline: number, runDeadline: number, outer?: AbortSignal,
+): Promise<CheckOutcome> {
+  const onOuter = () => ac.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuter, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const budget = Math.max(0, deadline - ctx.deps.now());
+  const timedOut = new Promise<CheckOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      const code: Code = deadline >= runDeadline ? 'DEADLINE_EXCEEDED' : 'CHECK_TIMEOUT';
+      ac.abort(new Error(code));
+      resolve({ status: 'error', code, message: `${def.id} did not finish in time (${code === 'DEADLINE_EXCEEDED' ? 'diagnostic deadline' : 'check timeout'})`, evidence: { timeoutMs: budget } });
+    }, budget);
+  });
+  try {
+    return await Promise.race([
+      def.run(ctx).catch((err: unknown): CheckOutcome => ({
+        status: 'error', code: 'CHECK_ERROR', message: `${def.id} failed unexpectedly: ${(err as Error)?.message ?? String(err)}`,
+        evidence: { error: (err as Error)?.name ?? 'Error' },
+      })),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
+    if (!ac.signal.aborted) ac.abort(new Error('check finished'));
+  }
+}
+
+function skipReason(def: CheckDefinition, ctx: CheckContext, selected: Set<CheckId>) {
+  for (const req of def.requires) {
+    if (!selected.has(req)) continue;
+    const r = ctx.results[req];
+    if (r && r.status !== 'pass' && r.status !== 'warn') {
+      return { check: req, code: r.code, message: `skipped: ${req} ended ${r.status}${r.code ? ` (${r.code})` : ''}` };
+    }
+  }
+  if (def.usesPassword) {
+    if (ctx.facts.loginBlocked) {
+      return { check: 'account' as CheckId, code: ctx.facts.loginBlocked, message: `skipped: the provider reports ${ctx.facts.loginBlocked}; a login would fail and count towards the lockout` };
+    }
+    const by = ctx.credentials.rejectedBy;
+    if (by) return { check: by, code: 'AUTH_FAILED' as Code, message: `skipped: ${by} got AUTH_FAILED; the password is not tried again (lockout safety)` };
+  }
+  return def.shouldSkip?.(ctx);
+}
+
+function splitAddress(account: string): [string, string] {
+  const at = account.lastIndexOf('@');
+  return [account.slice(0, at), account.slice(at + 1).toLowerCase()];
+}
+
+/** Defence in depth: whatever a check wrote, the password never leaves the runner. */
+function secretScrubber(secret: string) {
+  if (!secret) return (o: CheckOutcome) => o;
+  const variants = [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)].filter((v) => v.length >= 3);
+  return (o: CheckOutcome): CheckOutcome => {
+    let json = JSON.stringify(o);
+    if (!variants.some((v) => json.includes(JSON.stringify(v).slice(1, -1)))) return o;
+    for (const v of variants) json = json.split(JSON.stringify(v).slice(1, -1)).join('[redacted]');
+    return JSON.parse(json) as CheckOutcome;
+  };
+}

@@ -1,0 +1,121 @@
+// The result model shared by checks, the runner, the API, reports and webhooks.
+// Outcome (status), verdict code and technical evidence stay separate fields.
+import type { Logger } from 'pino';
+import type { CheckDeps } from './deps.js';
+import type { ResolvedPlatform } from '../platforms/profile.js';
+import type { Code } from './codes.js';
+
+export const CHECK_IDS = [
+  'account', 'domain', 'mx', 'srv', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'incidents',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+/** Ordered from best to worst so that a summary is a fold (max). */
+export const CHECK_STATUSES = ['pass', 'skipped', 'warn', 'error', 'fail'] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+export type Locale = 'fr' | 'en';
+
+export interface Remediation {
+  title: string;
+  text: string;
+  link?: string;
+}
+
+/** What a check returns. The runner adds id, durationMs, remediation and explainedBy. */
+export interface CheckOutcome {
+  status: CheckStatus;
+  code?: Code;
+  /** Short, human, English; never contains a credential. */
+  message: string;
+  evidence: Record<string, unknown>;
+}
+
+export interface CheckResult extends CheckOutcome {
+  id: CheckId;
+  durationMs: number;
+  startedAt: string;
+  /** Localised explanation and fix for `code` (absent on pass). */
+  remediation?: { fr: Remediation; en: Remediation };
+  /** For a failure explained by another check's failure: that failure's code. */
+  explainedBy?: Code;
+  /** For a skipped check: the prerequisite that failed. */
+  skippedBecause?: { check: CheckId; code?: Code };
+}
+
+/**
+ * Credentials guard shared by all checks of one run: lockout safety lives here.
+ * Until one login has succeeded, logins are serialised: a second check waits for the first
+ * one's verdict, so a wrong password costs exactly one failed login in the whole run.
+ */
+export interface CredentialGuard {
+  /** The password, or undefined when a login already failed (do not try again). May wait. */
+  acquire(check: CheckId): Promise<string | undefined>;
+  /** The server accepted the credentials over `protocol`. */
+  succeeded(check: CheckId, protocol: string): void;
+  /** The server rejected the credentials over `protocol` (the check reports AUTH_FAILED). */
+  failed(check: CheckId, protocol: string): void;
+  readonly failedLogins: ReadonlyArray<{ check: CheckId; protocol: string }>;
+  /** The check that got AUTH_FAILED, if any. */
+  readonly rejectedBy?: CheckId;
+}
+
+/** Facts a check learned that later checks use (e.g. the provider's server hostname). */
+export interface SharedFacts {
+  /** Account server hostname reported by the provider (feeds expected SRV target / hosts). */
+  server?: string;
+  /** Expected MX hosts reported by the provider for the domain. */
+  expectedMx?: string[];
+  /** Protocols the provider says are disabled for this account (e.g. 'imap'). */
+  disabledProtocols?: string[];
+  /** Provider says no login can succeed (locked/suspended/expired): do not spend a login. */
+  loginBlocked?: Code;
+  /** Provider says sending is blocked (spam). */
+  sendBlocked?: Code;
+  /** Message-ID/token of the message the send check submitted (for an arrival check). */
+  sentToken?: string;
+}
+
+export interface CheckContext {
+  diagnosticId: string;
+  account: string;
+  localPart: string;
+  domain: string;
+  platform: ResolvedPlatform;
+  credentials: CredentialGuard;
+  facts: SharedFacts;
+  /** Results of the checks this one depends on (all finished before it started). */
+  results: Partial<Record<CheckId, CheckResult>>;
+  signal: AbortSignal;
+  /** Absolute deadline for this check, epoch ms (the runner aborts `signal` at that time). */
+  deadline: number;
+  deps: CheckDeps;
+  log: Logger;
+}
+
+export interface CheckDefinition {
+  id: CheckId;
+  /** Checks that must finish first (their results and facts are read); order only. */
+  after: CheckId[];
+  /** Checks that must end pass or warn, else this one is skipped naming the first that did not. */
+  requires: CheckId[];
+  /** Uses the password: lockout rules apply. */
+  usesPassword: boolean;
+  /** Default timeout in ms (config may override). */
+  timeoutMs: number;
+  /** Decide from prerequisite results whether to run; return a skip reason to skip. */
+  shouldSkip?(ctx: CheckContext): { check: CheckId; code?: Code; message: string } | undefined;
+  run(ctx: CheckContext): Promise<CheckOutcome>;
+}
+
+export type DiagnosticStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type Verdict = 'healthy' | 'degraded' | 'failing' | 'inconclusive';
+
+export interface DiagnosticReport {
+  verdict: Verdict;
+  primaryCause?: Code;
+  /** Independent causes (primary first). */
+  causes: Code[];
+  checks: CheckResult[];
+  durationMs: number;
+}

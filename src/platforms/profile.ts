@@ -1,0 +1,69 @@
+// A platform profile is data: the hosts, ports and records an offer expects.
+// "{server}" in any host stands for the account's server (request `server`, provider, or profile default).
+import { z } from 'zod';
+
+const host = z.string().min(1).regex(/^[A-Za-z0-9.{}_-]+$/, 'must be a host name');
+const endpoint = z.object({ host, port: z.number().int().min(1).max(65535) });
+
+export const profileSchema = z.object({
+  label: z.string(),
+  /** Default account server when neither the request nor the provider names one. */
+  server: host,
+  /** Accepted MX hosts (every MX of the domain must be one of them). */
+  mx: z.array(host).min(1),
+  srv: z.object({
+    target: host,
+    port: z.number().int().default(443),
+    priority: z.number().int().default(0),
+    weight: z.number().int().default(0),
+  }),
+  imap: endpoint,
+  /** Authenticated submission (STARTTLS when port is not 465). */
+  smtp: endpoint,
+  /** EWS endpoint URL and OWA URL. */
+  ews: z.string().url().or(z.string().regex(/^https:\/\/\{server\}/)),
+  owa: z.string().url().or(z.string().regex(/^https:\/\/\{server\}/)),
+  /** Statuspage-style status API base (…/api/v2) and the component names that matter for mail. */
+  statusPage: z.object({ url: z.string().url(), components: z.array(z.string()).default([]) }).optional(),
+});
+
+export type PlatformProfile = z.output<typeof profileSchema>;
+
+export interface ResolvedPlatform {
+  id: string;
+  label: string;
+  server: string;
+  /** Where `server` came from. */
+  serverSource: 'request' | 'provider' | 'profile';
+  mx: string[];
+  srv: { target: string; port: number; priority: number; weight: number };
+  imap: { host: string; port: number };
+  smtp: { host: string; port: number };
+  ews: string;
+  owa: string;
+  statusPage?: { url: string; components: string[] };
+}
+
+const fill = (s: string, server: string) => s.replaceAll('{server}', server).toLowerCase();
+
+export function resolvePlatform(
+  id: string,
+  p: PlatformProfile,
+  server: string | undefined,
+  serverSource: ResolvedPlatform['serverSource'] = 'request',
+): ResolvedPlatform {
+  const srv = server ?? p.server;
+  return {
+    id,
+    label: p.label,
+    server: srv.toLowerCase(),
+    serverSource: server ? serverSource : 'profile',
+    mx: [...new Set(p.mx.map((h) => fill(h, srv)))],
+    srv: { ...p.srv, target: fill(p.srv.target, srv) },
+    imap: { ...p.imap, host: fill(p.imap.host, srv) },
+    smtp: { ...p.smtp, host: fill(p.smtp.host, srv) },
+    ews: p.ews.replaceAll('{server}', srv),
+    owa: p.owa.replaceAll('{server}', srv),
+    statusPage: p.statusPage,
+  };
+}
