@@ -17,7 +17,8 @@ export interface ClientSettings {
 export interface Config extends Env {
   clients: ReadonlyMap<string, ClientSettings>;
   platforms: PlatformCatalogue;
-  sealKey: Buffer;
+  /** Present when SEAL_KEY is set; the API and the worker refuse to start without it. */
+  sealKey?: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -76,5 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (!platforms.has(e.DEFAULT_PLATFORM)) {
     throw new ConfigError(`invalid configuration:\n  DEFAULT_PLATFORM: unknown profile "${e.DEFAULT_PLATFORM}" (known: ${[...platforms.keys()].join(', ')})`);
   }
-  return Object.freeze({ ...e, clients, platforms, sealKey: Buffer.from(e.SEAL_KEY, 'base64') });
+  return Object.freeze({ ...e, clients, platforms, sealKey: e.SEAL_KEY ? Buffer.from(e.SEAL_KEY, 'base64') : undefined });
+}
+
+/** The API and the worker need the sealing key; the CLI does not. */
+export function requireSealKey(config: Config): Buffer {
+  if (!config.sealKey) throw new ConfigError('invalid configuration:\n  SEAL_KEY: required (32 bytes, base64: openssl rand -base64 32)');
+  return config.sealKey;
 }

@@ -23,7 +23,8 @@ export const envSchema = z.object({
   /** Optional JSON file with per-client settings (webhook URL and secret). */
   CLIENTS_FILE: z.string().optional(),
   /** 32-byte key, base64, that seals passwords (AES-256-GCM) before they reach Redis. */
-  SEAL_KEY: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes encoded in base64 (openssl rand -base64 32)'),
+  /** Required by the API and the worker; the in-process CLI does not need it. */
+  SEAL_KEY: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes encoded in base64 (openssl rand -base64 32)').optional(),
   /** DNS servers used by every check (`ip` or `ip:port`, comma separated); empty = system resolvers. */
   DNS_SERVERS: list,
   /** DNS query timeout per try, ms. */

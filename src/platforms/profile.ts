@@ -42,6 +42,8 @@ export interface ResolvedPlatform {
   ews: string;
   owa: string;
   statusPage?: { url: string; components: string[] };
+  /** The profile it came from, to re-resolve when the provider names the server. */
+  profile: PlatformProfile;
 }
 
 const fill = (s: string, server: string) => s.replaceAll('{server}', server).toLowerCase();
@@ -65,5 +67,12 @@ export function resolvePlatform(
     ews: p.ews.replaceAll('{server}', srv),
     owa: p.owa.replaceAll('{server}', srv),
     statusPage: p.statusPage,
+    profile: p,
   };
+}
+
+/** The platform once the provider told the account's server (a server named in the request wins). */
+export function withProviderServer(p: ResolvedPlatform, server: string | undefined): ResolvedPlatform {
+  if (!server || p.serverSource === 'request') return p;
+  return resolvePlatform(p.id, p.profile, server, 'provider');
 }

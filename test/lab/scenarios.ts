@@ -32,6 +32,7 @@ export const HOSTS: Record<string, string> = {
   'provider.lab.test': ADDR.main, // generic HTTP provider stand-in (base https://provider.lab.test/v1)
   'rdap.lab.test': ADDR.main, // RDAP stand-in (base https://rdap.lab.test/)
   'status.lab.test': ADDR.main, // Statuspage stand-in: /api/v2 (no incident), /incident/api/v2 (one open)
+  'nobasic.lab.test': ADDR.main, // like ex.lab.test, but its OWA/EWS refuse Basic auth (NTLM/Negotiate only)
   'expired.lab.test': ADDR.expiredCert,
   'down.lab.test': ADDR.down,
   'mx.elsewhere.test': ADDR.down,
