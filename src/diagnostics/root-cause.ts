@@ -39,35 +39,29 @@ export const RANK: readonly Code[] = [
 const STATUS_ORDER: Record<CheckStatus, number> = { pass: 0, skipped: 1, warn: 2, error: 3, fail: 4 };
 export const worst = (a: CheckStatus, b: CheckStatus): CheckStatus => (STATUS_ORDER[b] > STATUS_ORDER[a] ? b : a);
 
+const rankOf = (code: Code) => { const i = RANK.indexOf(code); return i < 0 ? RANK.length : i; };
+const isFinding = (c: CheckResult) => (c.status === 'fail' || c.status === 'warn') && !!c.code;
+
 /**
- * Marks each finding explained by another finding, and folds the results into a verdict.
- * Only findings with status fail or warn take part; `error` results make the verdict inconclusive
- * unless something already fails.
+ * Marks each finding (fail or warn with a code) explained by another finding, and folds the
+ * results into a verdict. `error` results make the verdict inconclusive unless something fails.
  */
-export function analyse(checks: CheckResult[]): Omit<DiagnosticReport, 'durationMs' | 'checks'> & { checks: CheckResult[] } {
-  const findings = checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.code);
-  // INCIDENT_OPEN is only a warning: it explains reachability problems but never outranks a failing account/domain cause.
-  const present = new Set(findings.map((c) => c.code as Code));
+export function analyse(checks: CheckResult[]): Omit<DiagnosticReport, 'durationMs'> {
+  const present = new Set(checks.filter(isFinding).map((c) => c.code as Code));
   const out = checks.map((c) => {
-    if (!c.code || !(c.status === 'fail' || c.status === 'warn')) return c;
-    const by = RANK.find((cause) => cause !== c.code && present.has(cause) && EXPLAINS[cause]?.includes(c.code as Code)));
+    if (!isFinding(c)) return c;
+    const by = RANK.find((cause) => cause !== c.code && present.has(cause) && EXPLAINS[cause]?.includes(c.code as Code));
     return by ? { ...c, explainedBy: by } : c;
   });
-  const rank = (code: Code) => { const i = RANK.indexOf(code); return i < 0 ? RANK.length : i; };
-  const failing = out.filter((c) => c.status === 'fail' && c.code && !c.explainedBy).map((c) => c.code as Code);
-  const warning = out.filter((c) => c.status === 'warn' && c.code && !c.explainedBy).map((c) => c.code as Code);
-  const causes = [...new Set([...failing.sort((a, b) => rank(a) - rank(b)), ...warning.sort((a, b) => rank(a) - rank(b))])];
+  const independent = out.filter((c) => isFinding(c) && !c.explainedBy);
+  const byRank = (a: Code, b: Code) => rankOf(a) - rankOf(b);
+  const failing = independent.filter((c) => c.status === 'fail').map((c) => c.code as Code).sort(byRank);
+  const explainers = new Set(out.map((c) => c.explainedBy).filter((c): c is Code => !!c));
+  // A warning that explains a failure (an open incident) counts with the failures.
+  const warning = independent.filter((c) => c.status === 'warn').map((c) => c.code as Code);
+  const weighty = [...new Set([...failing, ...warning.filter((w) => explainers.has(w))])].sort(byRank);
+  const causes = [...new Set([...weighty, ...warning.sort(byRank)])];
   const overall = checks.reduce<CheckStatus>((acc, c) => worst(acc, c.status), 'pass');
   const verdict: Verdict = overall === 'fail' ? 'failing' : overall === 'error' ? 'inconclusive' : overall === 'warn' ? 'degraded' : 'healthy';
-  // A warning that explains a failure (an open incident) is the primary cause of that failure.
-  const primaryCause = pickPrimary(out, causes);
-  return { verdict, primaryCause, causes, checks: out };
+  return { verdict, primaryCause: causes[0], causes, checks: out };
 }
-
-function pickPrimary(checks: CheckResult[], causes: Code[]): Code | undefined {
-  const explainers = new Set(checks.map((c) => c.explainedBy).filter(Boolean) as Code[]);
-  const failingOrExplaining = causes.filter((c) => checks.some((r) => r.code === c && r.status === 'fail') || explainers.has(c));
-  const rank = (code: Code) => RANK.indexOf(code);
-  return [...failingOrExplaining].sort((a, b) => rank(a) - rank(b))[0] ?? causes[0];
-}
-
