@@ -48,6 +48,14 @@ export const envSchema = z.object({
   DIAGNOSTIC_DEADLINE_MS: int(120000, 1000),
   /** Diagnostics run at once by one worker process (the work is I/O). */
   WORKER_CONCURRENCY: int(50, 1, 1000),
+  /** A worker's lock on a running diagnostic, ms: a worker that dies (SIGKILL) loses it after this long and the run is retried elsewhere. */
+  WORKER_LOCK_MS: int(30000, 1000),
+  /** How often workers look for diagnostics whose worker died, ms. */
+  WORKER_STALLED_INTERVAL_MS: int(15000, 500),
+  /** How many times a diagnostic whose worker died is retried before it ends failed. */
+  WORKER_MAX_STALLED: int(2, 0, 100),
+  /** On SIGTERM, how long running diagnostics may finish before they are handed back to the queue, ms. */
+  WORKER_SHUTDOWN_GRACE_MS: int(20000, 0),
   /** How long finished diagnostics are kept, seconds. */
   RESULT_TTL_SECONDS: int(7 * 24 * 3600, 60),
   /** Throttle: at most THROTTLE_MAX diagnostics per account per THROTTLE_WINDOW_SECONDS (0 disables). */

@@ -1,0 +1,92 @@
+// The fastify app as a factory: tests build it without listening, server.ts makes it listen.
+// Everything it talks to (Redis, logger, webhook hook) is passed in or built from the config.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createAuthenticator } from './api/auth.js';
+import { loadOpenApi } from './api/openapi.js';
+import { registerProblemHandlers } from './api/problem.js';
+import { diagnosticsRoutes } from './api/routes/diagnostics.js';
+import { healthRoutes } from './api/routes/health.js';
+import { metricsRoutes } from './api/routes/metrics.js';
+import { createValidatorCompiler } from './api/validation.js';
+import { requireSealKey, type Config } from './config/index.js';
+import { createMetrics } from './metrics.js';
+import { createDiagnosticProducer } from './queue/producer.js';
+import { createDiagnosticStore } from './store/diagnostic-store.js';
+import { createEventWriter } from './store/events.js';
+import { createFinisher, type OnFinished } from './store/finisher.js';
+import { createMetricsStore } from './store/metrics-store.js';
+import { createRedis } from './store/redis.js';
+
+export interface AppOptions {
+  config: Readonly<Config>;
+  logger: Logger;
+  /** API connection; created (and closed with the app) when absent. */
+  redis?: Redis;
+  /** Called when the API itself ends a diagnostic (cancel of a queued one): the webhook hook. */
+  onFinished?: OnFinished;
+  /** Path of the contract (default: the repository's openapi.yaml). */
+  openapiPath?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered (method, url), for the contract test and operators. */
+    routeCatalogue: Array<{ method: string; url: string }>;
+  }
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const sealKey = requireSealKey(config);
+  const redis = opts.redis ?? createRedis(config.REDIS_URL, 'api');
+  const { doc, text } = loadOpenApi(opts.openapiPath);
+
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    // Never 500 on a proto-poisoned body; keep error details for the handler.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    bodyLimit: 256 * 1024,
+  });
+  const catalogue: Array<{ method: string; url: string }> = [];
+  app.decorate('routeCatalogue', catalogue);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') catalogue.push({ method: m, url: r.url });
+  });
+  app.setValidatorCompiler(createValidatorCompiler(doc));
+  // Only JSON bodies: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser(['text/plain']);
+  registerProblemHandlers(app);
+
+  const producer = createDiagnosticProducer({ connection: redis, prefix: config.REDIS_PREFIX });
+  const store = createDiagnosticStore(redis, config.REDIS_PREFIX, { resultTtlSeconds: config.RESULT_TTL_SECONDS });
+  const outcomes = createMetricsStore(redis, config.REDIS_PREFIX);
+  const events = createEventWriter(redis, config.REDIS_PREFIX, { activeTtlSeconds: config.RESULT_TTL_SECONDS });
+  const finish = createFinisher({ store, events, metrics: outcomes, log: opts.logger, onFinished: opts.onFinished });
+  const metrics = createMetrics({ queue: producer.queue, outcomes });
+
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook('onClose', async () => {
+    await producer.close();
+    if (!opts.redis) await redis.quit().catch(() => redis.disconnect());
+  });
+
+  const { $id: _id, ...published } = doc as typeof doc & { $id?: string };
+  await app.register(swagger, { mode: 'static', specification: { document: published as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.yaml', async (_req, reply) => reply.type('application/yaml').send(text));
+
+  await app.register(healthRoutes, { redis });
+  await app.register(metricsRoutes, { metrics });
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', createAuthenticator(config.clients));
+    await v1.register(diagnosticsRoutes, { config, sealKey, doc, store, producer, finish });
+  });
+  return app;
+}

@@ -1,0 +1,68 @@
+// Sorts the errors that socket, TLS, SMTP and IMAP clients raise into what they mean for a check:
+// the server could not be reached, its certificate is not valid, or something else went wrong.
+// Node, nodemailer and ImapFlow each wrap errors differently, so the whole cause chain is read.
+
+export type NetErrorKind = 'tls' | 'unreachable' | 'timeout' | 'other';
+
+export interface NetErrorInfo {
+  kind: NetErrorKind;
+  /** The most specific code found in the chain (e.g. CERT_HAS_EXPIRED, ECONNREFUSED). */
+  code?: string;
+  message: string;
+}
+
+/** Certificate and handshake verification failures (OpenSSL / Node codes). */
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_REVOKED', 'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG', 'INVALID_CA', 'HOSTNAME_MISMATCH', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+]);
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  'EADDRNOTAVAIL', 'ECONNECTION', 'ESOCKET', 'EDNS', 'NoConnection', 'EConnectionClosed', 'ClosedAfterConnectTLS',
+  'ClosedAfterConnectText', 'ECONNABORTED',
+]);
+
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ESOCKETTIMEDOUT']);
+
+/** Error codes and messages along `cause`, `_err`, `originalCode` (nodemailer), most specific of each error first. */
+export function errorChain(err: unknown): Array<{ code?: string; message: string }> {
+  const out: Array<{ code?: string; message: string }> = [];
+  const seen = new Set<unknown>();
+  let cur: unknown = err;
+  while (cur && typeof cur === 'object' && !seen.has(cur) && out.length < 8) {
+    seen.add(cur);
+    const e = cur as { code?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown; _err?: unknown };
+    const message = typeof e.message === 'string' ? e.message : String(cur);
+    // nodemailer replaces a system error's code with its own category and keeps the original aside.
+    if (typeof e.originalCode === 'string') out.push({ code: e.originalCode, message });
+    out.push({ code: typeof e.code === 'string' ? e.code : undefined, message });
+    cur = e.cause ?? e._err;
+  }
+  if (!out.length) out.push({ message: String(err) });
+  return out;
+}
+
+const TLS_TEXT = /certificate|self[- ]signed|altname|hostname\/ip does not match|ssl|tls handshake/i;
+const TLS_CODE_IN_TEXT = /\b(CERT_[A-Z_]+|ERR_TLS_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_[A-Z_]+)\b/;
+
+export function classifyNetError(err: unknown): NetErrorInfo {
+  const chain = errorChain(err);
+  const message = chain[0].message;
+  for (const { code } of chain) if (code && TLS_CODES.has(code)) return { kind: 'tls', code, message };
+  for (const { message: m } of chain) {
+    const inText = TLS_CODE_IN_TEXT.exec(m);
+    if (inText) return { kind: 'tls', code: inText[1], message };
+  }
+  // nodemailer wraps a failed handshake as ETLS; ImapFlow marks it tlsFailed.
+  if ((err as { tlsFailed?: boolean })?.tlsFailed || chain.some((c) => c.code === 'ETLS') || chain.some((c) => TLS_TEXT.test(c.message) && !c.code)) {
+    return { kind: 'tls', code: chain.find((c) => c.code && c.code !== 'ETLS')?.code ?? 'ETLS', message };
+  }
+  for (const { code } of chain) if (code && TIMEOUT_CODES.has(code)) return { kind: 'timeout', code, message };
+  for (const { code } of chain) if (code && UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', code, message };
+  if (/timed? ?out/i.test(message)) return { kind: 'timeout', code: chain.find((c) => c.code)?.code, message };
+  return { kind: 'other', code: chain.find((c) => c.code)?.code, message };
+}

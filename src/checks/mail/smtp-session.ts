@@ -1,0 +1,72 @@
+// Promise-shaped steps over nodemailer's SMTP connection (connect, AUTH, send, QUIT), so that a check
+// can say which step failed and what the server answered at that step.
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
+import { socketTls, type TlsInspection } from './tls-inspect.js';
+
+export type SmtpStep = 'connect' | 'auth' | 'send';
+
+export class SmtpStepError extends Error {
+  override name = 'SmtpStepError';
+  constructor(readonly step: SmtpStep, override readonly cause: unknown) {
+    super(`${step}: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+export interface SmtpSession {
+  readonly connection: SMTPConnection;
+  /** Server lines seen so far (greeting, EHLO, replies); the client's lines are never kept. */
+  readonly transcript: string[];
+  tls(): TlsInspection | undefined;
+  login(user: string, pass: string): Promise<void>;
+  send(from: string, to: string[], message: string): Promise<SMTPConnectionSendInfo>;
+  quit(): void;
+}
+
+function transcriptLogger(lines: string[]) {
+  const take = (...args: unknown[]) => {
+    const meta = args[0] as { tnx?: string } | undefined;
+    // nodemailer logs server lines with tnx 'server'; client lines ('client') may hold AUTH data.
+    if (meta?.tnx !== 'server' || lines.length >= 40) return;
+    const text = args.slice(1).map(String).join(' ').replace(/%s/g, '').trim();
+    if (text) lines.push(text.slice(0, 300));
+  };
+  return { level: () => undefined, trace: take, debug: take, info: take, warn: take, error: take, fatal: take };
+}
+
+/** Connects and runs the greeting, EHLO and STARTTLS handshake; rejects with SmtpStepError('connect'). */
+export async function openSmtp(options: SMTPConnectionOptions, signal: AbortSignal): Promise<SmtpSession> {
+  const transcript: string[] = [];
+  const connection = new SMTPConnection({ ...options, logger: transcriptLogger(transcript) as never, debug: true });
+  let failure: unknown;
+  connection.on('error', (err: unknown) => { failure ??= err; });
+  const onAbort = () => connection.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  connection.once('end', () => signal.removeEventListener('abort', onAbort));
+
+  const step = <T>(name: SmtpStep, fn: (cb: (err: unknown, v?: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => {
+      if (signal.aborted) return reject(new SmtpStepError(name, signal.reason ?? new Error('aborted')));
+      let done = false;
+      const finish = (err: unknown, v?: T) => {
+        if (done) return;
+        done = true;
+        connection.off('end', onEnd);
+        if (err) reject(new SmtpStepError(name, err)); else resolve(v as T);
+      };
+      // A connection that ends without a callback (aborted, dropped) must not leave the step pending.
+      const onEnd = () => setImmediate(() => finish(failure ?? Object.assign(new Error('connection closed'), { code: 'ECONNECTION' })));
+      connection.once('end', onEnd);
+      fn(finish);
+    });
+
+  await step<void>('connect', (cb) => connection.connect((err) => cb(err)));
+  return {
+    connection,
+    transcript,
+    tls: () => (connection.secure ? socketTls(connection._socket) : undefined),
+    login: (user, pass) => step<void>('auth', (cb) => connection.login({ user, pass }, (err) => cb(err))),
+    send: (from, to, message) => step<SMTPConnectionSendInfo>('send', (cb) => connection.send({ from, to }, message, (err, info) => cb(err, info))),
+    quit: () => { try { connection.quit(); } catch { connection.close(); } },
+  };
+}

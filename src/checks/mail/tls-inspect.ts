@@ -1,0 +1,119 @@
+// Certificate evidence. A failed verification ends the handshake before the client library lets us
+// see the certificate, so for the evidence we open a second, credential-free TLS session that only
+// reads what the server presents (like `openssl s_client`) and closes. Logins never use it.
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { parseSmtpReply } from './smtp-reply.js';
+
+export interface CertSummary {
+  subject?: string;
+  issuer?: string;
+  altNames?: string;
+  validFrom?: string;
+  validTo?: string;
+  expired?: boolean;
+  fingerprint256?: string;
+}
+
+export interface TlsInspection {
+  authorized: boolean;
+  authorizationError?: string;
+  protocol?: string | null;
+  cert?: CertSummary;
+}
+
+const dn = (o: Record<string, string | string[] | undefined> | undefined) =>
+  o ? Object.entries(o).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ') : undefined;
+
+export function certSummary(cert: PeerCertificate | DetailedPeerCertificate | undefined, now = Date.now()): CertSummary | undefined {
+  if (!cert || !cert.subject) return undefined;
+  const validTo = cert.valid_to ? new Date(cert.valid_to) : undefined;
+  return {
+    subject: dn(cert.subject as unknown as Record<string, string>),
+    issuer: dn(cert.issuer as unknown as Record<string, string>),
+    altNames: cert.subjectaltname,
+    validFrom: cert.valid_from ? new Date(cert.valid_from).toISOString() : undefined,
+    validTo: validTo?.toISOString(),
+    expired: validTo ? validTo.getTime() < now : undefined,
+    fingerprint256: cert.fingerprint256,
+  };
+}
+
+/** TLS facts of a connected socket (after a verified handshake). */
+export function socketTls(socket: unknown): TlsInspection | undefined {
+  const s = socket as TLSSocket | undefined;
+  if (!s || typeof s.getPeerCertificate !== 'function') return undefined;
+  return {
+    authorized: s.authorized,
+    ...(s.authorizationError ? { authorizationError: String(s.authorizationError) } : {}),
+    protocol: s.getProtocol(),
+    cert: certSummary(s.getPeerCertificate()),
+  };
+}
+
+export interface InspectOptions {
+  address: string;
+  port: number;
+  servername: string;
+  /** 'smtp': speak EHLO/STARTTLS first; 'implicit': TLS from the first byte. */
+  mode: 'implicit' | 'smtp';
+  heloName?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Reads the certificate the server presents, without trusting it and without sending credentials. */
+export function inspectTls(o: InspectOptions): Promise<TlsInspection | { error: string }> {
+  return new Promise((resolve) => {
+    let plain: Socket | undefined;
+    let secure: TLSSocket | undefined;
+    let settled = false;
+    const done = (v: TlsInspection | { error: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      secure?.destroy();
+      plain?.destroy();
+      resolve(v);
+    };
+    const onAbort = () => done({ error: 'aborted' });
+    const timer = setTimeout(() => done({ error: 'timeout' }), o.timeoutMs);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const handshake = (socket?: Socket) => {
+      // Verification is evaluated (authorized/authorizationError), not enforced: this session only reads.
+      secure = tlsConnect({ ...(socket ? { socket } : { host: o.address, port: o.port }), servername: o.servername, rejectUnauthorized: false }, () => {
+        const s = secure!;
+        done({
+          authorized: s.authorized,
+          ...(s.authorizationError ? { authorizationError: String((s.authorizationError as Error).message ?? s.authorizationError) } : {}),
+          protocol: s.getProtocol(),
+          cert: certSummary(s.getPeerCertificate()),
+        });
+      });
+      secure.on('error', (e) => done({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
+    };
+
+    if (o.mode === 'implicit') return handshake();
+    plain = netConnect({ host: o.address, port: o.port });
+    plain.on('error', (e) => done({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
+    let buf = '';
+    let step: 'greeting' | 'ehlo' | 'starttls' = 'greeting';
+    plain.on('data', (chunk) => {
+      buf += chunk.toString('latin1');
+      // A complete reply ends with a line "ddd text" (space after the code).
+      if (!/(^|\n)\d{3} [^\n]*\r?\n$/.test(buf)) return;
+      const reply = parseSmtpReply(buf);
+      buf = '';
+      if (!reply || reply.code >= 400) return done({ error: `smtp ${step}: ${reply?.raw ?? 'bad reply'}` });
+      if (step === 'greeting') { step = 'ehlo'; plain!.write(`EHLO ${o.heloName ?? 'diagnostics.invalid'}\r\n`); return; }
+      if (step === 'ehlo') {
+        if (!/STARTTLS/i.test(reply.raw)) return done({ error: 'server does not offer STARTTLS' });
+        step = 'starttls'; plain!.write('STARTTLS\r\n'); return;
+      }
+      plain!.removeAllListeners('data');
+      handshake(plain);
+    });
+  });
+}

@@ -1,0 +1,82 @@
+// Signs in to the platform's web services as the user would: an authenticated EWS GetFolder on
+// the inbox (what OWA and Outlook do behind the scenes), plus an anonymous look at the OWA page.
+import { withProviderServer } from '../platforms/profile.js';
+import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
+import { basicAuth, header, httpExchange, type HttpExchange } from './http/fetch.js';
+import { getInboxRequest, parseGetFolderResponse } from './http/soap.js';
+import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
+
+const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' };
+
+/** Evidence for one exchange, never its request headers (they may carry credentials). */
+function describe(res: HttpExchange, extra: Record<string, unknown> = {}) {
+  return res.ok
+    ? { url: res.url, status: res.status, ms: res.ms, ...extra }
+    : { url: res.url, error: res.code, kind: res.kind, ms: res.ms, ...extra };
+}
+
+/** Transport failure → the finding it is for the user. */
+function transportOutcome(res: Extract<HttpExchange, { ok: false }>, what: string, evidence: Record<string, unknown>): CheckOutcome {
+  if (res.kind === 'tls') {
+    return { status: 'fail', code: 'TLS_INVALID', message: `${what}: the server certificate is not valid (${res.code}); no password was sent`, evidence };
+  }
+  if (res.kind === 'aborted') return { status: 'error', code: 'CHECK_TIMEOUT', message: `${what}: cancelled before an answer`, evidence };
+  return { status: 'fail', code: 'WEBMAIL_UNREACHABLE', message: `${what}: ${res.kind === 'dns' ? 'the name does not resolve' : res.kind === 'refused' ? 'connection refused' : res.kind === 'timeout' ? 'no answer in time' : 'connection failed'} (${res.code})`, evidence };
+}
+
+async function run(ctx: CheckContext): Promise<CheckOutcome> {
+  const platform = withProviderServer(ctx.platform, ctx.facts.server);
+  const owaPromise = httpExchange(ctx.deps.http, platform.owa, { signal: ctx.signal, maxBodyBytes: 64 * 1024 });
+  const body = getInboxRequest();
+  const probe = await httpExchange(ctx.deps.http, platform.ews, { method: 'POST', headers: SOAP_HEADERS, body, signal: ctx.signal });
+  const owaRes = await owaPromise;
+  const owa = describe(owaRes, owaRes.ok && header(owaRes.headers, 'location')[0] ? { location: header(owaRes.headers, 'location')[0] } : {});
+  const schemes = probe.ok ? offeredSchemes(parseWwwAuthenticate(probe.headers['www-authenticate'])) : [];
+  const evidence: Record<string, unknown> = { server: platform.server, owa, ews: describe(probe, { authSchemes: schemes }) };
+
+  if (!probe.ok) return transportOutcome(probe, `EWS ${platform.ews}`, evidence);
+  if (probe.status >= 500) return { status: 'fail', code: 'WEBMAIL_UNREACHABLE', message: `EWS answered HTTP ${probe.status}`, evidence };
+  if (probe.status !== 401 && probe.status !== 200) {
+    return { status: 'fail', code: 'WEBMAIL_UNREACHABLE', message: `EWS is not served at ${platform.ews} (HTTP ${probe.status})`, evidence };
+  }
+  let answer: HttpExchange = probe;
+  if (probe.status === 401) {
+    if (!schemes.includes('basic')) {
+      return { status: 'fail', code: 'BASIC_AUTH_DISABLED', message: `the server refuses Basic authentication (it offers ${schemes.join(', ') || 'no scheme'}); no password was sent`, evidence };
+    }
+    const password = await ctx.credentials.acquire('webmail');
+    if (password === undefined) return { status: 'skipped', message: 'skipped: a login already failed; the password is not tried again (lockout safety)', evidence };
+    answer = await httpExchange(ctx.deps.http, platform.ews, {
+      method: 'POST', headers: { ...SOAP_HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: ctx.signal,
+    });
+    evidence.ewsAuthenticated = describe(answer, { scheme: 'basic' });
+    if (!answer.ok) return transportOutcome(answer, 'EWS (authenticated)', evidence);
+    if (answer.status === 401) {
+      ctx.credentials.failed('webmail', 'ews');
+      return { status: 'fail', code: 'AUTH_FAILED', message: 'EWS rejected the credentials (HTTP 401 after Basic authentication)', evidence };
+    }
+  } else {
+    evidence.anonymous = true;
+  }
+  if (answer.status !== 200) {
+    return { status: 'fail', code: 'WEBMAIL_UNREACHABLE', message: `EWS answered HTTP ${answer.status} to the signed-in request`, evidence };
+  }
+  if (probe.status === 401) ctx.credentials.succeeded('webmail', 'ews');
+  const soap = parseGetFolderResponse(answer.body);
+  evidence.soap = soap;
+  if (soap.kind === 'folder') {
+    return { status: 'pass', message: `signed in to EWS; inbox holds ${soap.totalCount ?? '?'} message${soap.totalCount === 1 ? '' : 's'}`, evidence };
+  }
+  const why = soap.kind === 'error' ? `ResponseCode ${soap.responseCode ?? '?'}${soap.message ? `: ${soap.message}` : ''}`
+    : soap.kind === 'fault' ? `SOAP fault ${soap.faultCode ?? ''} ${soap.faultString ?? ''}`.trim() : soap.reason;
+  return { status: 'fail', code: 'WEBMAIL_UNREACHABLE', message: `signed in, but EWS could not open the inbox (${why})`, evidence };
+}
+
+export const webmailCheck: CheckDefinition = {
+  id: 'webmail',
+  after: ['account', 'imap'],
+  requires: [],
+  usesPassword: true,
+  timeoutMs: 20_000,
+  run,
+};

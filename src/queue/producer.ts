@@ -1,0 +1,36 @@
+// Puts diagnostics on the queue and takes queued ones off it (cancel). Job id = diagnostic id.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DIAGNOSTICS_QUEUE } from './names.js';
+import type { DiagnosticJobData } from './payload.js';
+
+export interface DiagnosticProducer {
+  readonly queue: Queue<DiagnosticJobData>;
+  enqueue(data: DiagnosticJobData): Promise<void>;
+  /** Removes a job that no worker holds; false when a worker runs it (or it is gone). */
+  removeQueued(diagnosticId: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createDiagnosticProducer(opts: { connection: Redis; prefix: string }): DiagnosticProducer {
+  const queue = new Queue<DiagnosticJobData>(DIAGNOSTICS_QUEUE, {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    defaultJobOptions: {
+      // The job holds the sealed password: it must not outlive the run.
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: 1,
+    },
+  });
+  return {
+    queue,
+    async enqueue(data) {
+      await queue.add('diagnostic', data, { jobId: data.diagnosticId });
+    },
+    async removeQueued(id) {
+      return (await queue.remove(id)) === 1;
+    },
+    close: () => queue.close(),
+  };
+}

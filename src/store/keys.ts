@@ -1,0 +1,31 @@
+// Every Redis key of the service, built from the deployment prefix. Account addresses appear in
+// keys only as digests (keys show up in monitoring tools; addresses are personal data).
+import { createHash } from 'node:crypto';
+
+export const accountDigest = (account: string) =>
+  createHash('sha256').update(account.trim().toLowerCase()).digest('hex').slice(0, 32);
+
+export function storeKeys(prefix: string) {
+  return {
+    diag: (id: string) => `${prefix}:diag:${id}`,
+    diagPrefix: `${prefix}:diag:`,
+    events: (id: string) => `${prefix}:events:${id}`,
+    /** zset: every diagnostic of a client, score = creation time (ms). */
+    byClient: (client: string) => `${prefix}:idx:${client}`,
+    /** zset: a client's diagnostics of one account. */
+    byAccount: (client: string, account: string) => `${prefix}:idx:${client}:acct:${accountDigest(account)}`,
+    /** string: the client's queued/running diagnostic for an account. */
+    active: (client: string, account: string) => `${prefix}:active:${client}:${accountDigest(account)}`,
+    /** zset: recent diagnostics of an account, all clients (lockout safety is per account). */
+    throttle: (account: string) => `${prefix}:throttle:${accountDigest(account)}`,
+    idempotency: (client: string, keyDigest: string) => `${prefix}:idem:${client}:${keyDigest}`,
+    /** string with TTL: a cancel was asked while a worker may hold the job. */
+    cancel: (id: string) => `${prefix}:cancel:${id}`,
+    /** pub/sub channel of cancel requests (message = diagnostic id). */
+    cancelChannel: `${prefix}:cancel`,
+    metricsDiagnostics: `${prefix}:metrics:diagnostics`,
+    metricsChecks: `${prefix}:metrics:checks`,
+  };
+}
+
+export type StoreKeys = ReturnType<typeof storeKeys>;

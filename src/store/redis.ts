@@ -1,0 +1,12 @@
+// Redis connections. BullMQ workers need maxRetriesPerRequest null (blocking commands survive
+// reconnects); the API fails fast instead so that /readyz and requests answer during an outage.
+import { Redis } from 'ioredis';
+
+export function createRedis(url: string, role: 'api' | 'worker' | 'subscriber'): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: role === 'api' ? 2 : null,
+    enableReadyCheck: true,
+    connectionName: `exdiag-${role}`,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}

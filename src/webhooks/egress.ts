@@ -1,0 +1,185 @@
+// Webhooks are URLs chosen by customers: without a policy they would let anyone make the service
+// call its own Redis, the cloud metadata endpoint or the private network (SSRF). The policy is
+// applied twice: on the URL when a request names one (syntax, scheme, IP literals) and on the
+// address actually connected to, after name resolution, so DNS tricks cannot get around it.
+import { lookup as systemLookup } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { Agent, buildConnector } from 'undici';
+
+export interface EgressPolicy {
+  /** Plain http:// is accepted (lab, internal deployments). */
+  allowHttp: boolean;
+  /** Host names (exact or `*.suffix`), IPs and CIDRs that may be reached although not public. */
+  allowlist: string[];
+}
+
+export type UrlVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Error raised when a connection is refused by the policy (`code` is stable). */
+export class EgressForbiddenError extends Error {
+  override name = 'EgressForbiddenError';
+  readonly code = 'WEBHOOK_URL_FORBIDDEN';
+  constructor(message: string, readonly address?: string) {
+    super(message);
+  }
+}
+
+const METADATA = new Set(['169.254.169.254', 'fd00:ec2::254']);
+
+/** Accepts the config object itself (WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOWLIST) or a policy. */
+export function egressPolicy(config: { WEBHOOK_ALLOW_HTTP: boolean; WEBHOOK_ALLOWLIST: string[] } | EgressPolicy): EgressPolicy {
+  return 'allowlist' in config ? config : { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowlist: config.WEBHOOK_ALLOWLIST };
+}
+
+type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+
+/**
+ * Parses an IP in any form a URL or a resolver may produce: dotted, bracketed IPv6, and the
+ * legacy decimal/octal/hex IPv4 forms (`2130706433`, `0177.0.0.1`, `0x7f.1`). IPv4-mapped IPv6
+ * (`::ffff:127.0.0.1`) is unwrapped to its IPv4 address. Returns undefined for a host name.
+ */
+export function parseIp(host: string): Addr | undefined {
+  const h = host.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  let addr: Addr;
+  if (isIP(h)) addr = ipaddr.parse(h);
+  else if (/^[0-9a-fx.]+$/i.test(h) && ipaddr.IPv4.isValid(h)) addr = ipaddr.IPv4.parse(h);
+  else return undefined;
+  return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
+}
+
+/** Why an address may not be reached, or undefined when it is a public unicast address. */
+export function forbiddenAddressReason(address: string | Addr): string | undefined {
+  const addr = typeof address === 'string' ? parseIp(address) : address;
+  if (!addr) return `${String(address)} is not an IP address`;
+  const text = addr.toString();
+  if (METADATA.has(text)) return `${text} is a cloud metadata address`;
+  const range = addr.range();
+  // Only ordinary global unicast is public; every special range (loopback, private, ULA,
+  // link-local, CGNAT, multicast, unspecified, NAT64/6to4/Teredo wrappers, documentation…) is refused.
+  if (range === 'unicast') {
+    if (addr.kind() === 'ipv6' && ['2002::/16'].some((c) => addr.match(ipaddr.parseCIDR(c) as [Addr, number]))) {
+      return `${text} is a 6to4 address (embeds an IPv4 address)`;
+    }
+    return undefined;
+  }
+  return `${text} is a ${range} address`;
+}
+
+function matchesAllowlist(policy: EgressPolicy, host: string | undefined, addr: Addr | undefined): boolean {
+  for (const entry of policy.allowlist) {
+    const e = entry.trim().toLowerCase();
+    if (!e) continue;
+    if (addr && e.includes('/')) {
+      try {
+        const [net, bits] = ipaddr.parseCIDR(e);
+        const a = net.kind() === addr.kind() ? addr : addr.kind() === 'ipv4' ? (addr as ipaddr.IPv4).toIPv4MappedAddress() : undefined;
+        if (a && a.match([net, bits] as [Addr, number])) return true;
+      } catch { /* not a CIDR: a malformed entry never matches */ }
+      continue;
+    }
+    const ip = parseIp(e);
+    if (ip) {
+      if (addr && ip.kind() === addr.kind() && ip.toNormalizedString() === addr.toNormalizedString()) return true;
+      continue;
+    }
+    if (host) {
+      const h = host.toLowerCase().replace(/\.$/, '');
+      if (e.startsWith('*.') ? h.endsWith(e.slice(1)) : h === e) return true;
+    }
+  }
+  return false;
+}
+
+/** Checks one address about to be connected to (host = the name it came from, if any). */
+export function checkAddress(policy: EgressPolicy, address: string, host?: string): UrlVerdict {
+  const addr = parseIp(address);
+  if (!addr) return { ok: false, reason: `${address} is not an IP address` };
+  if (matchesAllowlist(policy, host, addr)) return { ok: true };
+  const why = forbiddenAddressReason(addr);
+  return why ? { ok: false, reason: host && host !== address ? `${host} resolves to ${why}` : why } : { ok: true };
+}
+
+/**
+ * Validates a webhook URL before it is accepted (POST /v1/diagnostics): syntax, scheme, no
+ * credentials, and literal IPs. Names are only resolved at delivery time (they may change).
+ */
+export function validateWebhookUrl(url: string, config: Parameters<typeof egressPolicy>[0]): UrlVerdict {
+  const policy = egressPolicy(config);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { ok: false, reason: 'not a valid absolute URL' };
+  }
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && policy.allowHttp)) {
+    return { ok: false, reason: policy.allowHttp ? 'the scheme must be https or http' : 'the scheme must be https' };
+  }
+  if (u.username || u.password) return { ok: false, reason: 'credentials in the URL are not accepted' };
+  if (!u.hostname) return { ok: false, reason: 'the URL has no host' };
+  if (url.length > 2048) return { ok: false, reason: 'the URL is longer than 2048 characters' };
+  // WHATWG URL parsing already turned 0x7f.1 / 2130706433 into 127.0.0.1; parseIp also handles the rest.
+  const ip = parseIp(u.hostname);
+  if (ip) return checkAddress(policy, ip.toString(), u.hostname);
+  const host = u.hostname.toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    return matchesAllowlist(policy, host, undefined) ? { ok: true } : { ok: false, reason: `${host} is a loopback name` };
+  }
+  return { ok: true };
+}
+
+type LookupAll = (host: string, cb: (err: NodeJS.ErrnoException | null, addrs: Array<{ address: string; family: number }>) => void) => void;
+const systemLookupAll: LookupAll = (host, cb) => systemLookup(host, { all: true, verbatim: true }, cb);
+
+/**
+ * A `net.connect` lookup that resolves with `resolve` (the system resolver by default) and refuses
+ * the connection when any answer is not allowed — the socket then connects to exactly the
+ * addresses checked here, so there is no window between check and use.
+ */
+export function guardedLookup(policy: EgressPolicy, resolve: LookupAll = systemLookupAll): LookupFunction {
+  return ((hostname: string, options: unknown, callback: (...a: unknown[]) => void) => {
+    const cb = typeof options === 'function' ? (options as typeof callback) : callback;
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
+    resolve(hostname, (err, addrs) => {
+      if (err) return cb(err);
+      if (!addrs.length) return cb(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }));
+      for (const a of addrs) {
+        const v = checkAddress(policy, a.address, hostname);
+        if (!v.ok) return cb(new EgressForbiddenError(`webhook egress refused: ${v.reason}`, a.address));
+      }
+      return all ? cb(null, addrs) : cb(null, addrs[0].address, addrs[0].family);
+    });
+  }) as LookupFunction;
+}
+
+export interface EgressAgentOptions {
+  policy: EgressPolicy;
+  /** Connect + headers + body timeout, ms. */
+  timeoutMs: number;
+  /** Name resolution (defaults to the system resolver: customers' endpoints are on the internet). */
+  resolve?: LookupAll;
+}
+
+/**
+ * An undici dispatcher that only connects where the policy allows. IP literals skip DNS in
+ * net.connect, so they are checked here before connecting; names are checked in the lookup.
+ */
+export function createEgressAgent(opts: EgressAgentOptions): Agent {
+  const lookup = guardedLookup(opts.policy, opts.resolve);
+  const connector = buildConnector({ timeout: opts.timeoutMs, lookup } as buildConnector.BuildOptions);
+  return new Agent({
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+    connect: (options, callback) => {
+      const host = options.hostname.replace(/^\[|\]$/g, '');
+      if (parseIp(host)) {
+        const v = checkAddress(opts.policy, host);
+        if (!v.ok) {
+          callback(new EgressForbiddenError(`webhook egress refused: ${v.reason}`, host), null);
+          return;
+        }
+      }
+      connector(options, callback);
+    },
+  });
+}

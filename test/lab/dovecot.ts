@@ -1,0 +1,187 @@
+// Dovecot from Debian's packages with a throwaway config: IMAPS (valid cert on .1, expired on .3),
+// passwd-file users from scenarios.ts, a deny passdb for refused logins, LMTP + Sieve for delivery,
+// and an auth socket that Postfix uses for SASL (so both protocols log failures in one place).
+import { access, chown, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startChild } from './child.js';
+import type { LabCerts } from './certs.js';
+import { probeTcp, waitUntil } from './readiness.js';
+import { ADDR, MAILBOXES, PORTS } from './scenarios.js';
+
+/** Debian's `mail` user owns the mailboxes (Dovecot will not run mail processes as root). */
+const MAIL_UID = 8;
+const MAIL_GID = 8;
+
+export interface DovecotPaths {
+  conf: string;
+  log: string;
+  /** LMTP socket Postfix delivers into. */
+  lmtpSocket: string;
+  /** Auth socket for Postfix SASL. */
+  authSocket: string;
+  /** Root of the maildirs: `<mailRoot>/<domain>/<local>/`. */
+  mailRoot: string;
+}
+
+export function dovecotPaths(dir: string): DovecotPaths {
+  return {
+    conf: join(dir, 'dovecot', 'dovecot.conf'),
+    log: join(dir, 'dovecot.log'),
+    lmtpSocket: join(dir, 'dovecot', 'run', 'lmtp-postfix'),
+    authSocket: join(dir, 'dovecot', 'run', 'auth-postfix'),
+    mailRoot: join(dir, 'mail'),
+  };
+}
+
+export const homeOf = (mailRoot: string, address: string) => {
+  const [local, domain] = address.split('@');
+  return join(mailRoot, domain, local);
+};
+
+function config(dir: string, p: DovecotPaths, certs: LabCerts): string {
+  const d = join(dir, 'dovecot');
+  return `# exchange-diagnostics lab — generated, throwaway
+protocols = imap lmtp
+listen = ${ADDR.main}, ${ADDR.expiredCert}
+base_dir = ${d}/run
+state_dir = ${d}/state
+log_path = ${p.log}
+info_log_path = ${p.log}
+log_timestamp = "%Y-%m-%dT%H:%M:%S "
+default_internal_user = dovecot
+default_login_user = dovenull
+first_valid_uid = ${MAIL_UID}
+mail_uid = ${MAIL_UID}
+mail_gid = ${MAIL_GID}
+mail_location = maildir:~/Maildir
+mailbox_idle_check_interval = 1 secs
+ssl = required
+ssl_cert = <${certs.main.cert}
+ssl_key = <${certs.main.key}
+ssl_min_protocol = TLSv1.2
+local ${ADDR.expiredCert} {
+  ssl_cert = <${certs.expired.cert}
+  ssl_key = <${certs.expired.key}
+}
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+# Failed logins are counted from this log, per user and service.
+auth_verbose = yes
+auth_failure_delay = 1 secs
+login_trusted_networks =
+
+# Refused accounts (suspended, locked, expired) fail exactly like a wrong password.
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%Lu ${d}/deny
+  deny = yes
+}
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%Lu ${d}/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%Lu ${d}/users
+}
+
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Junk {
+    special_use = \\Junk
+    auto = subscribe
+  }
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+}
+
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = ${PORTS.imaps}
+    ssl = yes
+  }
+}
+service lmtp {
+  unix_listener lmtp-postfix {
+    mode = 0666
+  }
+}
+# Anvil's per-IP auth penalty would slow every later login from 127.0.0.1 (all lab clients) by
+# up to 15 s after a few failures; the lockout policy is the provider's business, not Dovecot's.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+service auth {
+  unix_listener auth-postfix {
+    mode = 0666
+  }
+}
+protocol imap {
+  imap_idle_notify_interval = 30 secs
+}
+protocol lmtp {
+  mail_plugins = $mail_plugins sieve
+  postmaster_address = postmaster@lab.test
+}
+lmtp_save_to_detail_mailbox = no
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}
+`;
+}
+
+export async function startDovecot(dir: string, certs: LabCerts): Promise<{ paths: DovecotPaths; stop(): Promise<void> }> {
+  const p = dovecotPaths(dir);
+  const d = join(dir, 'dovecot');
+  await mkdir(join(d, 'run'), { recursive: true, mode: 0o755 });
+  await mkdir(join(d, 'state'), { recursive: true, mode: 0o755 });
+  await mkdir(p.mailRoot, { recursive: true, mode: 0o755 });
+  const users: string[] = [];
+  const deny: string[] = [];
+  for (const m of MAILBOXES) {
+    const home = homeOf(p.mailRoot, m.address);
+    await mkdir(home, { recursive: true });
+    await chown(join(home, '..'), MAIL_UID, MAIL_GID);
+    await chown(home, MAIL_UID, MAIL_GID);
+    users.push(`${m.address.toLowerCase()}:{PLAIN}${m.password}:${MAIL_UID}:${MAIL_GID}::${home}::`);
+    if (m.denyLogin) deny.push(`${m.address.toLowerCase()}:`);
+    if (m.fileIntoJunk) {
+      const sieve = join(home, '.dovecot.sieve');
+      await writeFile(sieve, 'require ["fileinto", "mailbox"];\nfileinto :create "Junk";\nstop;\n');
+      await chown(sieve, MAIL_UID, MAIL_GID);
+    }
+  }
+  // The auth process (user dovecot) reads these: throwaway lab passwords that scenarios.ts holds anyway.
+  await writeFile(join(d, 'users'), `${users.join('\n')}\n`, { mode: 0o644 });
+  await writeFile(join(d, 'deny'), `${deny.join('\n')}\n`, { mode: 0o644 });
+  await writeFile(p.conf, config(dir, p, certs));
+  const child = startChild('dovecot', ['-F', '-c', p.conf], p.log);
+  try {
+    for (const host of [ADDR.main, ADDR.expiredCert]) {
+      await waitUntil(`dovecot imaps on ${host}:${PORTS.imaps}`, () => probeTcp(host, PORTS.imaps), { logFile: p.log, exited: child.exited });
+    }
+    for (const sock of [p.lmtpSocket, p.authSocket]) {
+      await waitUntil(`dovecot socket ${sock}`, () => access(sock).then(() => true), { logFile: p.log, exited: child.exited });
+    }
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return { paths: p, stop: () => child.stop() };
+}
