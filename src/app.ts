@@ -8,9 +8,13 @@ import type { Logger } from 'pino';
 import { createAuthenticator } from './api/auth.js';
 import { loadOpenApi } from './api/openapi.js';
 import { registerProblemHandlers } from './api/problem.js';
+import { deliveriesRoutes } from './api/routes/deliveries.js';
 import { diagnosticsRoutes } from './api/routes/diagnostics.js';
+import { eventsRoutes } from './api/routes/events.js';
 import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes } from './api/routes/metrics.js';
+import { reportRoutes } from './api/routes/report.js';
+import { uiRoutes } from './api/routes/ui.js';
 import { createValidatorCompiler } from './api/validation.js';
 import { requireSealKey, type Config } from './config/index.js';
 import { createMetrics } from './metrics.js';
@@ -35,7 +39,7 @@ export interface AppOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered (method, url), for the contract test and operators. */
-    routeCatalogue: Array<{ method: string; url: string }>;
+    routeCatalogue: Array<{ method: string; url: string; hidden: boolean }>;
   }
 }
 
@@ -52,17 +56,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     bodyLimit: 256 * 1024,
   });
-  const catalogue: Array<{ method: string; url: string }> = [];
+  const catalogue: FastifyInstance['routeCatalogue'] = [];
   app.decorate('routeCatalogue', catalogue);
   app.addHook('onRoute', (r) => {
-    for (const m of [r.method].flat()) if (m !== 'HEAD') catalogue.push({ method: m, url: r.url });
+    // `schema.hide` marks routes that are not part of the API (the support page's assets).
+    const hidden = Boolean((r.schema as { hide?: boolean } | undefined)?.hide);
+    for (const m of [r.method].flat()) if (m !== 'HEAD') catalogue.push({ method: m, url: r.url, hidden });
   });
   app.setValidatorCompiler(createValidatorCompiler(doc));
   // Only JSON bodies: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser(['text/plain']);
   registerProblemHandlers(app);
 
-  const producer = createDiagnosticProducer({ connection: redis, prefix: config.REDIS_PREFIX });
+  const producer = createDiagnosticProducer({
+    connection: redis, prefix: config.REDIS_PREFIX,
+    onError: (err) => opts.logger.warn({ err: { name: err.name, message: err.message } }, 'queue connection error'),
+  });
   const store = createDiagnosticStore(redis, config.REDIS_PREFIX, { resultTtlSeconds: config.RESULT_TTL_SECONDS });
   const outcomes = createMetricsStore(redis, config.REDIS_PREFIX);
   const events = createEventWriter(redis, config.REDIS_PREFIX, { activeTtlSeconds: config.RESULT_TTL_SECONDS });
@@ -84,9 +93,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { redis });
   await app.register(metricsRoutes, { metrics });
+  await app.register(uiRoutes);
   await app.register(async (v1) => {
     v1.addHook('onRequest', createAuthenticator(config.clients));
     await v1.register(diagnosticsRoutes, { config, sealKey, doc, store, producer, finish });
+    await v1.register(eventsRoutes, { config, redis });
+    await v1.register(reportRoutes, { config, redis });
+    await v1.register(deliveriesRoutes, { config, redis });
   });
   return app;
 }

@@ -10,7 +10,7 @@ export const OPENAPI_ID = 'openapi.yaml';
 export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, OpenApiOperation | unknown>>;
-  components: { schemas: Record<string, unknown>; parameters?: Record<string, OpenApiParameter> };
+  components: { schemas: Record<string, unknown>; parameters?: Record<string, OpenApiParameter>; responses?: Record<string, unknown> };
   [k: string]: unknown;
 }
 

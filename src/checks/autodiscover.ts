@@ -14,7 +14,7 @@ const HEADERS = { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' 
 interface Attempt {
   candidate: string;
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DNS';
   auth: 'none' | 'basic';
   status?: number;
   error?: string;
@@ -71,7 +71,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       if (!passwordAsked) { password = await ctx.credentials.acquire('autodiscover'); passwordAsked = true; }
       if (password === undefined) return { kind: 'noPassword' };
       auth = 'basic';
-      res = await httpExchange(ctx.deps.http, url, { method: 'POST', headers: { ...HEADERS, authorization: basicAuth(email === ctx.account ? ctx.account : email, password) }, body, signal: signal() });
+      res = await httpExchange(ctx.deps.http, url, { method: 'POST', headers: { ...HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: signal() });
       if (res.ok && res.status === 401) {
         note(candidate, res, 'POST', auth, { answer: 'credentials rejected' });
         ctx.credentials.failed('autodiscover', 'autodiscover');
@@ -105,7 +105,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     const name = `_autodiscover._tcp.${domain}`;
     const a = await ctx.deps.dns.srv(name);
     if (!a.ok) {
-      attempts.push({ candidate: 'srv', url: name, method: 'GET', auth: 'none', error: a.kind === 'error' ? a.error : a.kind.toUpperCase(), answer: 'no SRV record', ms: a.ms });
+      attempts.push({ candidate: 'srv', url: name, method: 'DNS', auth: 'none', error: a.kind === 'error' ? a.error : a.kind.toUpperCase(), answer: 'no SRV record', ms: a.ms });
       return [];
     }
     return [...a.records].sort((x, y) => x.priority - y.priority || y.weight - x.weight)

@@ -73,7 +73,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     ...outcome.evidence,
     token, tokenHeader: TOKEN_HEADER, mxPort: settings.mxPort, imap: imap.evidence, junkFolder,
     delivery: delivery && describeDelivery(delivery),
-    arrival: watch && { received: watch.received, idle: watch.idle, looks: watch.looks, existsEvents: watch.existsEvents },
+    arrival: watch && { received: watch.received, idle: watch.idle, looks: watch.looks, existsEvents: watch.existsEvents, existsAtMs: watch.existsAtMs },
     sendCheckMessage: sentToken ? { token: sentToken, seen: Boolean(watch?.sent), ...(watch?.sent ? { folder: watch.sent.folder, afterMs: watch.sent.atMs } : {}) } : { token: null, seen: false, note: 'the send check submitted no message' },
     cleanup,
   };

@@ -58,6 +58,10 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       ctx.credentials.failed('send', 'smtp');
       return { status: 'fail', code: 'AUTH_FAILED', message: `the submission server refused the login (${reply!.code}${reply!.enhanced ? ` ${reply!.enhanced}` : ''})`, evidence: out };
     }
+    if (step === 'connect' && reply && reply.code >= 400) {
+      // The server answered but refused the session (e.g. 421/554 greeting): no submission service for us.
+      return { status: 'fail', code: 'SMTP_UNREACHABLE', message: `the submission server ${host} refused the session: ${reply.code}${reply.enhanced ? ` ${reply.enhanced}` : ''} ${reply.text}`.trim(), evidence: out };
+    }
     if (reply && reply.code >= 400) {
       return { status: 'fail', code: 'SEND_REJECTED', message: `the submission server rejected the ${step === 'send' ? 'message' : step}: ${reply.code}${reply.enhanced ? ` ${reply.enhanced}` : ''} ${reply.text}`.trim(), evidence: { ...out, authenticated } };
     }

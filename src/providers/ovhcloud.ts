@@ -21,11 +21,11 @@ interface Location { organization: string; service: string }
 /** OVHcloud `email.exchange.*` documents, the fields we read. */
 export interface OvhService { hostname?: string; lockoutThreshold?: number; lockoutDuration?: number; lockoutObservationWindow?: number }
 export interface OvhAccount { state?: string; spamDetected?: boolean; spamTicketNumber?: number | string | null; expirationDate?: string | null }
-export interface OvhProtocol { IMAP?: boolean; POP?: boolean; activeSync?: boolean; webDAV?: boolean }
+export interface OvhProtocol { IMAP?: boolean; POP?: boolean; activeSync?: boolean; webMail?: boolean; webDAV?: boolean }
 export interface OvhDiagnosis { isLocked?: boolean }
 export interface OvhDomain { mxRecord?: string[] | null; srvRecord?: string[] | null }
 
-const PROTOCOL_NAMES: Record<keyof OvhProtocol, string> = { IMAP: 'imap', POP: 'pop', activeSync: 'activesync', webDAV: 'webdav' };
+const PROTOCOL_NAMES: Record<keyof OvhProtocol, string> = { IMAP: 'imap', POP: 'pop', activeSync: 'activesync', webMail: 'owa', webDAV: 'webdav' };
 const seg = (s: string) => encodeURIComponent(s).replace(/%40/g, '@');
 const host = (h: string) => h.replace(/\.$/, '').toLowerCase();
 

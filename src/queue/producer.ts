@@ -12,7 +12,7 @@ export interface DiagnosticProducer {
   close(): Promise<void>;
 }
 
-export function createDiagnosticProducer(opts: { connection: Redis; prefix: string }): DiagnosticProducer {
+export function createDiagnosticProducer(opts: { connection: Redis; prefix: string; onError?: (err: Error) => void }): DiagnosticProducer {
   const queue = new Queue<DiagnosticJobData>(DIAGNOSTICS_QUEUE, {
     connection: opts.connection,
     prefix: opts.prefix,
@@ -23,6 +23,8 @@ export function createDiagnosticProducer(opts: { connection: Redis; prefix: stri
       attempts: 1,
     },
   });
+  // Connection errors surface here while Redis is away; requests fail on their own and /readyz tells.
+  queue.on('error', opts.onError ?? (() => undefined));
   return {
     queue,
     async enqueue(data) {

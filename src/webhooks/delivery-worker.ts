@@ -2,7 +2,6 @@
 // agent, record the attempt, then tell BullMQ whether and when to try again. A worker that dies
 // mid-attempt leaves a stalled job that BullMQ runs again: delivery is at least once.
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Logger } from 'pino';
 import { request, type Dispatcher } from 'undici';
 import type { ClientSettings } from '../config/index.js';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.js';
@@ -10,6 +9,14 @@ import { classifyStatus, parseRetryAfter, retryDelayMs } from './schedule.js';
 import { signWebhook, WebhookSecretError } from './signing.js';
 
 export const WEBHOOK_QUEUE = 'webhooks';
+
+/** The part of a pino (or fastify) logger used here. */
+export interface WebhookLogger {
+  child(bindings: Record<string, unknown>): WebhookLogger;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
 
 export interface DeliveryJobData {
   diagnosticId: string;
@@ -36,7 +43,7 @@ export interface ProcessorDeps {
   timeoutMs: number;
   agent: Dispatcher;
   deliveries: DeliveryLog;
-  log: Logger;
+  log: WebhookLogger;
   now(): number;
 }
 

@@ -3,11 +3,10 @@
 // queue so that a slow or dead receiver never holds up diagnostics.
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { createDeliveryLog, type DeliveryAttempt, type DeliveryLog } from './delivery-log.js';
-import { createDeliveryProcessor, deliveryBackoff, WEBHOOK_QUEUE, type DeliveryJobData } from './delivery-worker.js';
+import { createDeliveryProcessor, deliveryBackoff, WEBHOOK_QUEUE, type DeliveryJobData, type WebhookLogger } from './delivery-worker.js';
 import { createEgressAgent, egressPolicy, validateWebhookUrl } from './egress.js';
 import { buildPayload, eventFor, messageIdFor } from './payload.js';
 
@@ -15,7 +14,7 @@ export interface WebhookDispatcherOptions {
   config: Config;
   /** ioredis connection (BullMQ needs `maxRetriesPerRequest: null` for the worker). */
   connection: Redis;
-  log: Logger;
+  log: WebhookLogger;
   /** Deliveries run at once by startWorker() (default 20). */
   concurrency?: number;
   /** Name resolution for deliveries; default the system resolver (endpoints are on the internet). */

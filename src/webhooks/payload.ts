@@ -2,6 +2,7 @@
 // summary, so a ticketing system can attach the report without calling back.
 import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { renderReport } from '../report/render.js';
+import { publicView, type PublicDiagnostic } from '../store/public-view.js';
 
 export const WEBHOOK_EVENTS = ['diagnostic.completed', 'diagnostic.failed', 'diagnostic.cancelled'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -10,7 +11,8 @@ export interface WebhookPayload {
   type: WebhookEvent;
   timestamp: string;
   data: {
-    diagnostic: DiagnosticRecord;
+    /** What GET /v1/diagnostics/{id} answers (the owner id stays internal). */
+    diagnostic: PublicDiagnostic;
     summary: { markdown: string; text: string };
   };
 }
@@ -30,7 +32,7 @@ export const messageIdFor = (record: DiagnosticRecord, event: WebhookEvent) => `
 
 export function buildPayload(record: DiagnosticRecord, event: WebhookEvent, now: Date): WebhookPayload {
   // Defence in depth: whatever a future field holds, nothing named like a secret leaves.
-  const diagnostic = JSON.parse(JSON.stringify(record, (k, v) => (/^(password|sealed|secret)$/i.test(k) ? undefined : v))) as DiagnosticRecord;
+  const diagnostic = JSON.parse(JSON.stringify(publicView(record), (k, v) => (/^(password|sealed|secret)$/i.test(k) ? undefined : v))) as PublicDiagnostic;
   return {
     type: event,
     timestamp: record.finishedAt ?? now.toISOString(),

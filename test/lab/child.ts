@@ -15,7 +15,8 @@ export interface Child {
 /** Starts `cmd` with stdout/stderr appended to `logFile`. */
 export function startChild(cmd: string, args: string[], logFile: string): Child {
   const fd = openSync(logFile, 'a');
-  const p = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
+  // Own process group: a terminal's Ctrl-C reaches the lab's controller, which stops servers in order.
+  const p = spawn(cmd, args, { stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   let gone: string | undefined;
   const exit = new Promise<void>((resolve) => {

@@ -8,7 +8,7 @@ import { waitUntil } from './readiness.js';
 import { ADDR, DOMAINS, HOSTS, LAB_SERVER, PORTS } from './scenarios.js';
 
 /** dnsmasq configuration lines derived from scenarios.ts. */
-export function dnsmasqConfig(logFile: string): string {
+export function dnsmasqConfig(logFile: string, pidFile: string): string {
   const lines = [
     `port=${PORTS.dns}`,
     `listen-address=${ADDR.main}`,
@@ -20,7 +20,7 @@ export function dnsmasqConfig(logFile: string): string {
     'domain-needed',
     'log-queries',
     `log-facility=${logFile}`,
-    'pid-file=',
+    `pid-file=${pidFile}`,
     'user=root',
     'local-ttl=1',
   ];
@@ -40,7 +40,7 @@ export function dnsmasqConfig(logFile: string): string {
 export async function startDnsmasq(dir: string): Promise<{ stop(): Promise<void>; server: string }> {
   const conf = join(dir, 'dnsmasq.conf');
   const log = join(dir, 'dnsmasq.log');
-  await writeFile(conf, dnsmasqConfig(log));
+  await writeFile(conf, dnsmasqConfig(log, join(dir, 'dnsmasq.pid')));
   const child: Child = startChild('dnsmasq', ['--keep-in-foreground', `--conf-file=${conf}`], log);
   const server = `${ADDR.main}:${PORTS.dns}`;
   const r = new Resolver({ timeout: 300, tries: 1 });

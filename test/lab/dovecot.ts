@@ -106,7 +106,12 @@ namespace inbox {
   }
 }
 
+# Many diagnostics of one mailbox at once (bench, parallel tests) all come from 127.0.0.1.
+mail_max_userip_connections = 1000
 service imap-login {
+  service_count = 0
+  client_limit = 1000
+  process_min_avail = 1
   inet_listener imap {
     port = 0
   }
@@ -134,6 +139,9 @@ service auth {
 }
 protocol imap {
   imap_idle_notify_interval = 30 secs
+}
+service imap {
+  process_limit = 2000
 }
 protocol lmtp {
   mail_plugins = $mail_plugins sieve

@@ -1,18 +1,23 @@
 // Starts the whole lab (CA, dnsmasq, Dovecot, Postfix, greylist policy, Redis, HTTPS stand-ins) on
 // loopback with throwaway config under a temp dir, and hands back the environment that points the
 // service at it — ordinary production settings, no test-only code path.
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { makeCerts, type LabCerts } from './certs.js';
 import { startDnsmasq } from './dnsmasq.js';
 import { startDovecot } from './dovecot.js';
 import { startGreylist } from './greylist.js';
+import { acquireLabLock, recordLabDir } from './lock.js';
 import { failedLogins, type FailedLogins } from './logs.js';
+import { assertLabPortsFree } from './ports.js';
+import { ensureLoopbackAddress } from './postfix.js';
 import { LAB_DIR_PREFIX, startPostfix } from './postfix.js';
 import { restartRedis, startRedis, stopRedis } from './redis.js';
-import { LAB_MX, LAB_SERVER, PORTS, STATUS, mailbox } from './scenarios.js';
+import { ADDR, LAB_MX, LAB_SERVER, PORTS, STATUS, mailbox } from './scenarios.js';
 
 export interface LabOptions {
   /** Keep the temp dir after stop (for debugging); default false, or LAB_KEEP=1. */
@@ -60,7 +65,16 @@ type StandinsModule = {
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const say = opts.log ?? (() => undefined);
   const keep = opts.keep ?? process.env.LAB_KEEP === '1';
+  const release = await acquireLabLock({ log: say });
+  try {
+    await ensureLoopbackAddress(ADDR.expiredCert);
+    await assertLabPortsFree(30_000, say);
+  } catch (err) {
+    await release();
+    throw err;
+  }
   const dir = await mkdtemp(join(tmpdir(), LAB_DIR_PREFIX));
+  await recordLabDir(dir);
   // Dovecot's and Postfix's unprivileged processes must reach sockets and files in here.
   await chmod(dir, 0o755);
   const stops: Array<[string, () => Promise<void>]> = [];
@@ -77,6 +91,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       }
     }
     if (!keep) await rm(dir, { recursive: true, force: true });
+    await release();
     if (errors.length) throw new Error(`lab: stop: ${errors.join('; ')}`);
   };
   try {
@@ -98,7 +113,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     stops.push(['postfix', postfix.stop]);
     const standinsEnv = await startStandinsIfPresent(dir, certs, stops, say);
     const platformsFile = join(dir, 'platforms.yaml');
-    await writeFile(platformsFile, stringify(labPlatforms()));
+    await writeFile(platformsFile, stringify(labPlatforms(), { aliasDuplicateObjects: false }));
     const env: Record<string, string> = {
       DNS_SERVERS: dns.server,
       MX_PORT: String(PORTS.mx),
@@ -129,14 +144,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
 }
 
 async function startStandinsIfPresent(dir: string, certs: LabCerts, stops: Array<[string, () => Promise<void>]>, say: (m: string) => void): Promise<Record<string, string>> {
-  let mod: StandinsModule;
-  try {
-    mod = (await import('./standins/index.js')) as StandinsModule;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String((err as Error).message).includes('standins')) throw err;
+  if (!existsSync(fileURLToPath(new URL('./standins/index.ts', import.meta.url)))) {
     say('lab: WARNING: test/lab/standins/index.ts not found — HTTPS stand-ins (Autodiscover, EWS, OVHcloud API, RDAP, status page) not started');
     return {};
   }
+  const mod = (await import('./standins/index.js')) as StandinsModule;
+  await mkdir(join(dir, 'standins'), { recursive: true });
   const s = await mod.startStandins({
     dir: join(dir, 'standins'),
     caCertPath: certs.ca,

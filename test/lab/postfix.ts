@@ -59,6 +59,8 @@ maximal_backoff_time = 10s
 maximal_queue_lifetime = 1h
 bounce_queue_lifetime = 1h
 smtpd_error_sleep_time = 0
+# Concurrent diagnostics (bench) all connect from 127.0.0.1, which $mynetworks exempts from anvil limits.
+default_process_limit = 300
 
 # Mailboxes: unknown users get 550 5.1.1; delivery over LMTP into Dovecot (Sieve runs there).
 virtual_mailbox_domains = ${Object.keys(DOMAINS).join(', ')}
@@ -140,7 +142,7 @@ async function allowConfigDir(conf: string): Promise<void> {
   if (dirs.join(' ') !== stdout.trim()) await run('postconf', ['-e', `alternate_config_directories = ${dirs.join(' ')}`]);
 }
 
-async function forgetConfigDir(conf: string): Promise<void> {
+export async function forgetConfigDir(conf: string): Promise<void> {
   const { stdout } = await run('postconf', ['-h', 'alternate_config_directories']);
   const dirs = stdout.split(/[\s,]+/).filter(Boolean).filter((d) => d !== conf);
   if (dirs.join(' ') !== stdout.trim()) await run('postconf', ['-e', `alternate_config_directories = ${dirs.join(' ')}`]);

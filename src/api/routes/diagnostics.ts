@@ -77,7 +77,7 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
       platform,
       ...(b.server ? { server: b.server.toLowerCase() } : {}),
       checks,
-      locale: b.locale ?? negotiateLocale(req.headers['accept-language']),
+      locale: negotiateLocale(b.locale, req.headers['accept-language']),
       ...(b.webhookUrl ? { webhookUrl: b.webhookUrl } : {}),
       ...(b.metadata ? { metadata: b.metadata } : {}),
       status: 'queued',

@@ -13,7 +13,8 @@ import { ProblemError } from '../problem.js';
 export interface EventsRouteOptions {
   config: Config;
   redis: Redis;
-  authenticate: (req: FastifyRequest) => Promise<void>;
+  /** Auth hook when the route is not registered inside the authenticated /v1 scope. */
+  authenticate?: (req: FastifyRequest) => Promise<void>;
   /** Comment line sent when nothing happened for this long, ms (keeps proxies from timing out). */
   heartbeatMs?: number;
 }
@@ -28,7 +29,7 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRouteOption
   const maxMs = opts.config.DIAGNOSTIC_DEADLINE_MS * 2 + 60000;
 
   app.get<{ Params: { id: string }; Querystring: { lastEventId?: string } }>('/v1/diagnostics/:id/events', {
-    preHandler: opts.authenticate,
+    ...(opts.authenticate ? { preHandler: opts.authenticate } : {}),
   }, async (req, reply) => {
     const record = await store.get(req.params.id);
     if (!record || record.clientId !== clientOf(req)) throw new ProblemError(404, 'NOT_FOUND', `no diagnostic ${req.params.id}`);

@@ -32,6 +32,8 @@ export interface WatchResult {
   idle: boolean;
   looks: number;
   existsEvents: number;
+  /** When the first EXISTS notifications came, ms since `since`. */
+  existsAtMs: number[];
 }
 
 export async function watchMailbox(o: WatchOptions): Promise<WatchResult> {
@@ -42,17 +44,25 @@ export async function watchMailbox(o: WatchOptions): Promise<WatchResult> {
   let sent: Arrival | undefined;
   let looks = 0;
   let existsEvents = 0;
+  const existsAtMs: number[] = [];
   let lastJunkCount = -1;
   let wake: (() => void) | undefined;
-  const onExists = () => { existsEvents++; wake?.(); };
+  const onExists = () => {
+    existsEvents++;
+    if (existsAtMs.length < 10) existsAtMs.push(o.now() - o.since);
+    wake?.();
+  };
   client.on('exists', onExists);
+  const inboxCount = () => (client.mailbox ? client.mailbox.exists : -1);
   const at = (folder: string, junk: boolean, uids: number[]): Arrival => ({ folder, junk, atMs: o.now() - o.since, uids });
   try {
     await client.mailboxOpen('INBOX');
     for (;;) {
       looks++;
+      const existsBeforeLook = existsEvents;
       if (!received) { const u = await searchToken(client, o.token); if (u.length) received = at('INBOX', false, u); }
       if (o.sentToken && !sent) { const u = await searchToken(client, o.sentToken); if (u.length) sent = at('INBOX', false, u); }
+      const inboxCountAtSearch = inboxCount();
       if (o.junkFolder && (!received || (o.sentToken && !sent))) {
         const st = await client.status(o.junkFolder, { messages: true });
         const count = st ? st.messages ?? 0 : 0;
@@ -66,6 +76,9 @@ export async function watchMailbox(o: WatchOptions): Promise<WatchResult> {
       const now = o.now();
       if (received && (!o.sentToken || sent || now - o.since >= received.atMs + (o.sentGraceMs ?? 2000))) break;
       if (now >= o.deadline || o.signal.aborted) break;
+      // New mail announced while we were searching, or found in INBOX on re-selecting it after the
+      // Junk look (a SELECT reports the count, not an EXISTS event): look again at once.
+      if (existsEvents !== existsBeforeLook || inboxCount() !== inboxCountAtSearch) continue;
       const pause = Math.min(pollMs, o.deadline - now);
       const woken = new Promise<void>((r) => { wake = r; });
       if (idle) client.idle().catch(() => { /* broken by the next command or the connection's end */ });
@@ -75,5 +88,5 @@ export async function watchMailbox(o: WatchOptions): Promise<WatchResult> {
   } finally {
     client.off('exists', onExists);
   }
-  return { received, sent, idle, looks, existsEvents };
+  return { received, sent, idle, looks, existsEvents, existsAtMs };
 }

@@ -76,14 +76,14 @@ function settingsDocument(address: string, server: string, authority: string): s
       <Protocol>
         <Type>WEB</Type>
         <Internal>
-          <OWAUrl AuthenticationMethod="Basic, Fba">${e(owa)}</OWAUrl>
+          <OWAUrl AuthenticationMethod="Fba">${e(owa)}</OWAUrl>
           <Protocol>
             <Type>EXCH</Type>
             <ASUrl>${e(ews)}</ASUrl>
           </Protocol>
         </Internal>
         <External>
-          <OWAUrl AuthenticationMethod="Basic, Fba">${e(owa)}</OWAUrl>
+          <OWAUrl AuthenticationMethod="Fba">${e(owa)}</OWAUrl>
           <Protocol>
             <Type>EXPR</Type>
             <ASUrl>${e(ews)}</ASUrl>

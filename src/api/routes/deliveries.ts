@@ -1,0 +1,48 @@
+// Webhook deliveries of one diagnostic: every attempt (GET) and a re-send on request (POST).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config/index.js';
+import { createDiagnosticStore } from '../../store/diagnostic-store.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from '../../webhooks/dispatcher.js';
+import { clientOf } from '../auth.js';
+import { ProblemError } from '../problem.js';
+
+export interface DeliveriesRouteOptions {
+  config: Config;
+  redis: Redis;
+  /** Auth hook when the route is not registered inside the authenticated /v1 scope. */
+  authenticate?: (req: FastifyRequest) => Promise<void>;
+  /** The app's dispatcher if it has one; otherwise the route makes one (queue only, no worker). */
+  webhooks?: WebhookDispatcher;
+}
+
+export async function deliveriesRoutes(app: FastifyInstance, opts: DeliveriesRouteOptions): Promise<void> {
+  const store = createDiagnosticStore(opts.redis, opts.config.REDIS_PREFIX, { resultTtlSeconds: opts.config.RESULT_TTL_SECONDS });
+  let own: WebhookDispatcher | undefined;
+  const webhooks = () => opts.webhooks ?? (own ??= createWebhookDispatcher({ config: opts.config, connection: opts.redis, log: app.log }));
+  app.addHook('onClose', async () => { await own?.close(); });
+
+  const owned = async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const record = await store.get(req.params.id);
+    if (!record || record.clientId !== clientOf(req)) throw new ProblemError(404, 'NOT_FOUND', `no diagnostic ${req.params.id}`);
+    return record;
+  };
+
+  app.get<{ Params: { id: string } }>('/v1/diagnostics/:id/deliveries', { ...(opts.authenticate ? { preHandler: opts.authenticate } : {}) }, async (req) => {
+    const record = await owned(req);
+    return { diagnosticId: record.id, items: await webhooks().deliveries(record.id) };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/diagnostics/:id/deliveries', { ...(opts.authenticate ? { preHandler: opts.authenticate } : {}) }, async (req, reply) => {
+    const record = await owned(req);
+    if (record.status === 'queued' || record.status === 'running') {
+      throw new ProblemError(409, 'DIAGNOSTIC_NOT_FINISHED', 'webhooks are sent when the diagnostic ends; it is still running');
+    }
+    const r = await webhooks().resend(record);
+    if (!r.queued) {
+      const noUrl = r.reason.startsWith('no webhook URL');
+      throw new ProblemError(noUrl ? 409 : 422, noUrl ? 'NO_WEBHOOK_URL' : 'WEBHOOK_URL_FORBIDDEN', r.reason);
+    }
+    return reply.code(202).header('location', `/v1/diagnostics/${record.id}/deliveries`).send({ diagnosticId: record.id, queued: true, url: r.url });
+  });
+}

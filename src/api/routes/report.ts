@@ -1,0 +1,69 @@
+// The human report of one diagnostic: Markdown (tickets), HTML (a page or, with ?fragment=true,
+// an <article> for the support page) or plain text, in French or English.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config/index.js';
+import { negotiateLocale } from '../../diagnostics/remediation.js';
+import type { Locale } from '../../diagnostics/types.js';
+import { REPORT_MEDIA_TYPES, renderReport, type ReportFormat } from '../../report/render.js';
+import { createDiagnosticStore } from '../../store/diagnostic-store.js';
+import { clientOf } from '../auth.js';
+import { ProblemError } from '../problem.js';
+
+export interface ReportRouteOptions {
+  config: Config;
+  redis: Redis;
+  /** Auth hook when the route is not registered inside the authenticated /v1 scope. */
+  authenticate?: (req: FastifyRequest) => Promise<void>;
+}
+
+interface Query { format?: ReportFormat; locale?: Locale; fragment?: boolean }
+
+const BY_MEDIA: Array<[string, ReportFormat]> = [['text/markdown', 'markdown'], ['text/x-markdown', 'markdown'], ['text/html', 'html'], ['text/plain', 'text']];
+
+/** Picks a format from Accept (q-values honoured); undefined when Accept excludes all three. */
+export function negotiateFormat(accept: string | undefined): ReportFormat | undefined {
+  if (!accept || !accept.trim()) return 'markdown';
+  const ranges = accept.split(',').map((part, i) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+    return { type, q: Number.isFinite(q) ? q : 0, i };
+  }).filter((r) => r.q > 0).sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const r of ranges) {
+    const exact = BY_MEDIA.find(([m]) => m === r.type);
+    if (exact) return exact[1];
+    if (r.type === '*/*' || r.type === 'text/*') return 'markdown';
+  }
+  return undefined;
+}
+
+export async function reportRoutes(app: FastifyInstance, opts: ReportRouteOptions): Promise<void> {
+  const store = createDiagnosticStore(opts.redis, opts.config.REDIS_PREFIX, { resultTtlSeconds: opts.config.RESULT_TTL_SECONDS });
+
+  app.get<{ Params: { id: string }; Querystring: Query }>('/v1/diagnostics/:id/report', {
+    ...(opts.authenticate ? { preHandler: opts.authenticate } : {}),
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          format: { type: 'string', enum: ['markdown', 'html', 'text'] },
+          locale: { type: 'string', enum: ['fr', 'en'] },
+          fragment: { type: 'boolean' },
+        },
+      },
+    },
+  }, async (req, reply) => {
+    const record = await store.get(req.params.id);
+    if (!record || record.clientId !== clientOf(req)) throw new ProblemError(404, 'NOT_FOUND', `no diagnostic ${req.params.id}`);
+    const format = req.query.format ?? negotiateFormat(req.headers.accept);
+    if (!format) throw new ProblemError(406, 'NOT_ACCEPTABLE', 'the report is available as text/markdown, text/html or text/plain (or use ?format=)');
+    const locale = req.query.locale ?? record.locale ?? negotiateLocale(undefined, req.headers['accept-language']);
+    const body = renderReport(record, { format, locale, fragment: req.query.fragment === true });
+    reply.header('vary', 'Accept, Accept-Language').header('content-language', locale).header('x-content-type-options', 'nosniff');
+    // Finished reports do not change; running ones do.
+    reply.header('cache-control', record.finishedAt ? 'private, max-age=60' : 'no-store');
+    if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'");
+    return reply.type(REPORT_MEDIA_TYPES[format]).send(body);
+  });
+}

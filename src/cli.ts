@@ -1,0 +1,52 @@
+// The `exdiag` command line: support engineers run the service's diagnostic on one mailbox, in
+// this process. Nothing runs on import; main() starts only when this file is the entry module.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config/index.js';
+import { parseCommand, USAGE, UsageError } from './cli/args.js';
+import { readPassword } from './cli/password.js';
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    const cmd = parseCommand(argv);
+    if (cmd.kind === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    // The CLI is quieter than the services unless LOG_LEVEL says otherwise.
+    const config = loadConfig({ LOG_LEVEL: 'warn', ...env });
+    const password = await readPassword(cmd.password, { stdin: process.stdin, stderr: process.stderr, env });
+    const ac = new AbortController();
+    const onSigint = () => ac.abort(new Error('interrupted'));
+    process.once('SIGINT', onSigint);
+    try {
+      // Loaded on demand: `--help` and usage errors need none of the checks' dependencies.
+      const { runCommand } = await import('./cli/run-command.js');
+      return await runCommand(cmd, password, config, { stdout: process.stdout, stderr: process.stderr, signal: ac.signal });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`exdiag: ${err.message}\n${err instanceof UsageError ? 'Try: exdiag --help\n' : ''}`);
+      return 2;
+    }
+    process.stderr.write(`exdiag: ${(err as Error)?.message ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = (() => {
+  try {
+    return Boolean(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
+    process.stderr.write(`exdiag: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

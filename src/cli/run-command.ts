@@ -1,0 +1,77 @@
+// `exdiag run`: one diagnostic in this process, no queue and no Redis, with the same checks,
+// configuration and report as the service.
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { Config } from '../config/index.js';
+import { buildCheckDeps } from '../diagnostics/build-deps.js';
+import type { DiagnosticRecord } from '../diagnostics/record.js';
+import { createRegistry } from '../diagnostics/registry.js';
+import { RunCancelledError, runDiagnostic, type RunEvent } from '../diagnostics/runner.js';
+import { CHECK_IDS, type CheckId, type CheckResult, type DiagnosticReport } from '../diagnostics/types.js';
+import { createLogger } from '../logging.js';
+import { resolvePlatform } from '../platforms/profile.js';
+import { renderReport } from '../report/render.js';
+import { UsageError, type Command } from './args.js';
+
+export interface RunIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+const MARK: Record<CheckResult['status'], string> = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL', error: 'ERR ', skipped: 'skip' };
+
+export function progressLine(r: CheckResult): string {
+  const code = r.code && r.status !== 'pass' ? ` ${r.code}` : '';
+  return `  [${MARK[r.status]}] ${r.id.padEnd(12)}${code} ${r.message} (${r.durationMs} ms)\n`;
+}
+
+/** The receive check waits RECEIVE_TIMEOUT_MS for its message; its own timeout must leave room for that. */
+export function checkTimeouts(config: Pick<Config, 'RECEIVE_TIMEOUT_MS'>): Partial<Record<CheckId, number>> {
+  return { receive: config.RECEIVE_TIMEOUT_MS + 30_000 };
+}
+
+export async function runCommand(cmd: Extract<Command, { kind: 'run' }>, password: string, config: Readonly<Config>, io: RunIo): Promise<number> {
+  const platformId = cmd.platform ?? config.DEFAULT_PLATFORM;
+  const profile = config.platforms.get(platformId);
+  if (!profile) throw new UsageError(`unknown platform "${platformId}" (known: ${[...config.platforms.keys()].join(', ')})`);
+  const platform = resolvePlatform(platformId, profile, cmd.server, 'request');
+  const checks = cmd.checks ?? [...CHECK_IDS];
+  const log = createLogger(config, pino.destination({ fd: 2, sync: true }), { component: 'cli' });
+  const deps = buildCheckDeps(config);
+  const now = () => new Date().toISOString();
+  const record: DiagnosticRecord = {
+    id: randomUUID(), clientId: 'cli', account: cmd.account, platform: platformId, ...(cmd.server ? { server: cmd.server } : {}),
+    checks, locale: cmd.locale, status: 'running', progress: { total: checks.length, completed: 0, running: [] },
+    results: [], createdAt: now(), startedAt: now(),
+  };
+  const onEvent = (e: RunEvent) => {
+    if (e.type === 'check.finished') {
+      record.progress.completed++;
+      if (!cmd.json) io.stderr.write(progressLine(e.result));
+    }
+  };
+  if (!cmd.json) io.stderr.write(`Diagnosing ${cmd.account} (platform ${platformId}, server ${platform.server}): ${checks.join(', ')}\n`);
+  let report: DiagnosticReport;
+  try {
+    report = await runDiagnostic(
+      { diagnosticId: record.id, account: cmd.account, password, platform, checks },
+      { registry: createRegistry(), deps, log, deadlineMs: config.DIAGNOSTIC_DEADLINE_MS, timeouts: checkTimeouts(config), signal: io.signal, onEvent },
+    );
+  } catch (err) {
+    if (err instanceof RunCancelledError) {
+      io.stderr.write('cancelled\n');
+      return 1;
+    }
+    throw err;
+  } finally {
+    await deps.http.close().catch(() => undefined);
+  }
+  Object.assign(record, {
+    status: 'completed', results: report.checks, verdict: report.verdict, primaryCause: report.primaryCause, causes: report.causes,
+    finishedAt: now(), durationMs: report.durationMs,
+    progress: { total: checks.length, completed: checks.length, running: [] },
+  } satisfies Partial<DiagnosticRecord>);
+  io.stdout.write(cmd.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderReport(record, { format: 'text', locale: cmd.locale })}\n`);
+  return report.verdict === 'healthy' || report.verdict === 'degraded' ? 0 : 1;
+}

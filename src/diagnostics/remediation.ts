@@ -1,0 +1,184 @@
+// What each code means for the customer and how to fix it, in French and English. Wording and
+// links follow the support guides in shared/seeds; a link is given only where it is known good.
+import type { Code } from './codes.js';
+import type { Locale, Remediation } from './types.js';
+
+const STATUS_PAGE = 'https://web-cloud.status-ovhcloud.com/';
+const LINKS = {
+  spamEn: 'https://help.ovhcloud.com/csm/en-ie-email-blocked-for-spam?id=kb_article_view&sysparm_article=KB0053428',
+  billingEn: 'https://help.ovhcloud.com/csm/en-gb-exchange-billing?id=kb_article_view&sysparm_article=KB0053452',
+  billingFr: 'https://docs.ovh.com/fr/microsoft-collaborative-solutions/gestion-facturation-exchange/',
+  securityEn: 'https://help.ovhcloud.com/csm/en-au-email-security-policy?id=kb_article_view&sysparm_article=KB0041318',
+  securityFr: 'https://docs.ovh.com/ca/fr/microsoft-collaborative-solutions/gerer-politique-de-securite-mot-de-passe/',
+  manager: 'https://www.ovh.com/manager/web',
+  webmail: 'https://ex.mail.ovh.net',
+};
+
+const SERVER_FR = 'le nom du serveur de votre service Exchange (ex?.mail.ovh.net, visible dans l\'espace client, onglet « Informations générales », zone « Connexion »)';
+const SERVER_EN = 'your Exchange service\'s server name (ex?.mail.ovh.net, shown in the Control Panel, "General information" tab, "Connection" box)';
+
+const CATALOGUE: Record<Code, { fr: Remediation; en: Remediation }> = {
+  ACCOUNT_NOT_FOUND: {
+    fr: { title: 'Compte Exchange introuvable', text: 'Le fournisseur ne connaît pas cette adresse sur votre service Exchange : elle a pu être supprimée, mal saisie, ou appartenir à un autre service. Vérifiez l\'adresse dans l\'onglet « Comptes e-mail » de votre service Exchange dans l\'espace client, puis relancez le diagnostic.', link: LINKS.manager },
+    en: { title: 'Exchange account not found', text: 'The provider does not know this address on your Exchange service: it may have been deleted, mistyped, or belong to another service. Check the address in the "Email accounts" tab of your Exchange service in the Control Panel, then run the diagnostic again.', link: LINKS.manager },
+  },
+  ACCOUNT_SUSPENDED: {
+    fr: { title: 'Compte suspendu', text: 'Dans la colonne « État » des comptes e-mail, le compte apparaît « suspendu » : il n\'est plus actif, l\'envoi et la réception sont désactivés. Renouvelez l\'offre Exchange (espace client, ou support au 1007), puis relancez le diagnostic.', link: LINKS.manager },
+    en: { title: 'Account suspended', text: 'The account shows as "suspended" in the "State" column of the email accounts: it is no longer active, sending and receiving are disabled. Renew the Exchange subscription (Control Panel, or contact support), then run the diagnostic again.', link: LINKS.manager },
+  },
+  ACCOUNT_EXPIRED: {
+    fr: { title: 'Abonnement du compte expiré', text: 'Votre abonnement n\'étant plus actif, l\'envoi et la réception ont été désactivés. Pour réactiver l\'abonnement, reconfigurez sa périodicité de facturation dans l\'espace client (Actions > Configuration du renouvellement).', link: LINKS.billingFr },
+    en: { title: 'Account subscription expired', text: 'The subscription is no longer active, so sending and receiving have been disabled. To reactivate it, set its billing periodicity again in the Control Panel (Actions > Renewal configuration).', link: LINKS.billingEn },
+  },
+  ACCOUNT_SPAM_BLOCKED: {
+    fr: { title: 'Compte bloqué pour envoi de spam', text: 'Un compte bloqué reçoit toujours des e-mails, mais l\'envoi a été désactivé par la protection automatique contre le spam (mention « SPAM » dans la colonne « Statut » de l\'onglet « Comptes e-mail »). Analysez les appareils qui utilisent le compte, changez son mot de passe, puis répondez au ticket de blocage indiqué pour que les équipes de sécurité réactivent l\'envoi.' },
+    en: { title: 'Account blocked for sending spam', text: 'A blocked account still receives mail, but sending has been disabled by the automatic anti-spam protection ("SPAM" in the "Status" column of the "Email accounts" tab). Scan the devices that use the account, change its password, then reply to the block ticket given here so the security team can re-enable sending.', link: LINKS.spamEn },
+  },
+  ACCOUNT_LOCKED: {
+    fr: { title: 'Compte verrouillé par la politique de sécurité', text: 'La politique de sécurité du service verrouille temporairement un compte après plusieurs tentatives de connexion infructueuses, pour la durée que vous avez choisie. Attendez la fin du verrouillage (en corrigeant d\'abord le mot de passe enregistré sur les appareils) ou créez une demande d\'assistance auprès des équipes Exchange.', link: LINKS.securityFr },
+    en: { title: 'Account locked by the security policy', text: 'The service\'s security policy temporarily locks an account after several failed logins, for the duration you chose. Wait for the lock to end (after fixing the password saved on your devices) or open a support request with the Exchange team.', link: LINKS.securityEn },
+  },
+  PROTOCOL_DISABLED: {
+    fr: { title: 'Protocole désactivé pour le compte', text: 'Un protocole (IMAP, POP, ActiveSync…) est désactivé pour ce compte : les logiciels qui l\'utilisent ne peuvent pas se connecter. Réactivez-le dans la configuration du compte (onglet « Comptes e-mail » de votre service Exchange) si le compte doit l\'utiliser.', link: LINKS.manager },
+    en: { title: 'Protocol disabled for the account', text: 'A protocol (IMAP, POP, ActiveSync…) is switched off for this account: mail clients that use it cannot connect. Switch it back on in the account settings ("Email accounts" tab of your Exchange service) if the account needs it.', link: LINKS.manager },
+  },
+  DOMAIN_NOT_REGISTERED: {
+    fr: { title: 'Nom de domaine non enregistré', text: 'Le registre ne connaît pas ce nom de domaine : aucun e-mail ne peut être envoyé ni reçu avec cette adresse. Vérifiez l\'orthographe du domaine ou enregistrez-le auprès d\'un bureau d\'enregistrement.' },
+    en: { title: 'Domain name not registered', text: 'The registry has no record of this domain: no mail can be sent or received with this address. Check the domain\'s spelling or register it with a registrar.' },
+  },
+  DOMAIN_EXPIRED: {
+    fr: { title: 'Nom de domaine expiré ou suspendu', text: 'Le nom de domaine doit être valide pour envoyer ou recevoir des e-mails avec votre adresse Exchange. Il a expiré (ou il est suspendu par le registre) : renouvelez-le depuis votre espace client s\'il est enregistré chez OVHcloud, sinon auprès de votre prestataire.', link: LINKS.manager },
+    en: { title: 'Domain name expired or on hold', text: 'The domain must be valid to send or receive mail with your Exchange address. It has expired (or the registry put it on hold): renew it from your Control Panel if it is registered with OVHcloud, otherwise with your registrar.', link: LINKS.manager },
+  },
+  DOMAIN_EXPIRING: {
+    fr: { title: 'Nom de domaine bientôt expiré', text: 'Le nom de domaine expire bientôt ; à expiration, l\'adresse Exchange cessera de fonctionner. Renouvelez-le (ou activez le renouvellement automatique) chez votre bureau d\'enregistrement.' },
+    en: { title: 'Domain name expires soon', text: 'The domain expires soon; once it does, the Exchange address stops working. Renew it (or turn on automatic renewal) with your registrar.' },
+  },
+  MX_MISSING: {
+    fr: { title: 'Aucun enregistrement MX', text: `Le domaine n'a pas d'enregistrement MX : les e-mails ne peuvent pas être reçus. Ajoutez dans la zone DNS du domaine les serveurs MX de votre offre (avec antispam : mx0.mail.ovh.net à mx3.mail.ovh.net ; sans antispam : ${SERVER_FR}).` },
+    en: { title: 'No MX record', text: `The domain has no MX record: mail cannot be received. Add your offer's MX servers to the domain's DNS zone (with antispam: mx0.mail.ovh.net to mx3.mail.ovh.net; without antispam: ${SERVER_EN}).` },
+  },
+  MX_INVALID: {
+    fr: { title: 'Enregistrement MX non valide', text: 'Les MX du domaine ne pointent pas vers les serveurs de votre offre Exchange : les e-mails ne peuvent pas être reçus (et l\'e-mail de test n\'arrive pas). Corrigez les enregistrements MX dans la zone DNS du domaine avec les valeurs attendues indiquées dans le détail.' },
+    en: { title: 'Invalid MX record', text: 'The domain\'s MX records do not point at your Exchange offer\'s servers: mail cannot be received (and the test message does not arrive). Fix the MX records in the domain\'s DNS zone with the expected values shown in the details.' },
+  },
+  SRV_MISSING: {
+    fr: { title: 'Enregistrement SRV absent', text: `L'enregistrement SRV sert à la configuration automatique du compte dans Outlook. Ajoutez dans la zone DNS : sous-domaine _autodiscover._tcp, priorité 0, poids 0, port 443, cible ${SERVER_FR}.` },
+    en: { title: 'SRV record missing', text: `The SRV record lets Outlook configure the account automatically. Add to the DNS zone: subdomain _autodiscover._tcp, priority 0, weight 0, port 443, target ${SERVER_EN}.` },
+  },
+  SRV_INVALID: {
+    fr: { title: 'Enregistrement SRV non valide', text: `L'enregistrement SRV _autodiscover._tcp ne correspond pas aux valeurs attendues. Corrigez-le dans la zone DNS : priorité 0, poids 0, port 443, cible ${SERVER_FR}.` },
+    en: { title: 'Invalid SRV record', text: `The _autodiscover._tcp SRV record does not match the expected values. Fix it in the DNS zone: priority 0, weight 0, port 443, target ${SERVER_EN}.` },
+  },
+  AUTODISCOVER_FAILED: {
+    fr: { title: 'Configuration automatique (Autodiscover) en échec', text: 'Outlook ne peut pas obtenir automatiquement les paramètres du compte. Vérifiez l\'enregistrement SRV _autodiscover._tcp du domaine ; en attendant, le compte peut être configuré manuellement avec le nom du serveur Exchange.' },
+    en: { title: 'Automatic configuration (Autodiscover) failed', text: 'Outlook cannot obtain the account settings automatically. Check the domain\'s _autodiscover._tcp SRV record; meanwhile the account can be set up manually with the Exchange server name.' },
+  },
+  AUTH_FAILED: {
+    fr: { title: 'Authentification refusée', text: 'Le serveur a refusé le mot de passe. Vérifiez-le en vous connectant au webmail ; si nécessaire, modifiez-le dans l\'onglet « Comptes e-mail » de l\'espace client, mettez-le à jour sur chaque appareil où le compte est configuré, puis relancez le diagnostic. Si le problème persiste, créez une demande d\'assistance.', link: LINKS.webmail },
+    en: { title: 'Authentication rejected', text: 'The server rejected the password. Check it by signing in to the webmail; if needed, change it in the "Email accounts" tab of the Control Panel, update it on every device where the account is set up, then run the diagnostic again. If the problem persists, open a support request.', link: LINKS.webmail },
+  },
+  BASIC_AUTH_DISABLED: {
+    fr: { title: 'Authentification de base désactivée', text: 'Le serveur n\'accepte pas l\'authentification de base (il ne propose que NTLM/Negotiate) : le diagnostic ne peut pas vérifier le mot de passe sur le webmail sans l\'exposer. Connectez-vous au webmail avec un navigateur pour vérifier l\'accès ; les logiciels récents utilisent ces méthodes d\'authentification.' },
+    en: { title: 'Basic authentication disabled', text: 'The server does not accept Basic authentication (it only offers NTLM/Negotiate), so the diagnostic cannot check the password on the webmail without exposing it. Sign in to the webmail with a browser to check access; recent mail clients use these authentication methods.' },
+  },
+  WEBMAIL_UNREACHABLE: {
+    fr: { title: 'Webmail injoignable', text: 'Le webmail (connexion directe à votre serveur) ne répond pas : si la connexion au webmail ne fonctionne pas, votre logiciel de messagerie ne peut pas fonctionner non plus. Vérifiez les travaux et incidents en cours sur la page d\'état, puis réessayez.', link: STATUS_PAGE },
+    en: { title: 'Webmail unreachable', text: 'The webmail (a direct connection to your server) does not answer: if the webmail does not work, your mail client cannot work either. Check ongoing maintenance and incidents on the status page, then try again.', link: STATUS_PAGE },
+  },
+  IMAP_UNREACHABLE: {
+    fr: { title: 'Serveur IMAP injoignable', text: 'Le serveur IMAP du compte ne répond pas : les logiciels de messagerie ne peuvent pas relever le courrier. Vérifiez le nom du serveur et le port (993, SSL/TLS) dans le logiciel, et consultez la page d\'état en cas d\'incident.', link: STATUS_PAGE },
+    en: { title: 'IMAP server unreachable', text: 'The account\'s IMAP server does not answer: mail clients cannot fetch mail. Check the server name and port (993, SSL/TLS) in the client, and see the status page for incidents.', link: STATUS_PAGE },
+  },
+  TLS_INVALID: {
+    fr: { title: 'Certificat du serveur non valide', text: 'Le certificat présenté par le serveur est expiré, auto-signé ou ne correspond pas à son nom : les logiciels refusent (à juste titre) de s\'y connecter, et le diagnostic n\'y a envoyé aucun mot de passe. Utilisez le nom de serveur exact de votre service (celui du certificat) ; pour un serveur privé, renouvelez son certificat SSL.' },
+    en: { title: 'Server certificate not valid', text: 'The server\'s certificate is expired, self-signed or does not match its name: mail clients (rightly) refuse to connect, and the diagnostic sent no password to it. Use your service\'s exact server name (the certificate\'s name); for a private server, renew its SSL certificate.' },
+  },
+  SEND_REJECTED: {
+    fr: { title: 'L\'e-mail de test n\'a pas pu être envoyé', text: 'Le serveur d\'envoi a refusé le message (sa réponse est dans le détail). Causes possibles : compte suspendu, mot de passe incorrect, compte bloqué pour spam, ou incident sur l\'infrastructure.', link: STATUS_PAGE },
+    en: { title: 'The test message could not be sent', text: 'The submission server refused the message (its reply is in the details). Possible causes: suspended account, wrong password, account blocked for spam, or an infrastructure incident.', link: STATUS_PAGE },
+  },
+  SMTP_UNREACHABLE: {
+    fr: { title: 'Serveur d\'envoi (SMTP) injoignable', text: 'Le serveur SMTP du compte ne répond pas : l\'envoi depuis un logiciel de messagerie est impossible. Vérifiez le serveur et le port (587, STARTTLS) et consultez la page d\'état en cas d\'incident.', link: STATUS_PAGE },
+    en: { title: 'Sending (SMTP) server unreachable', text: 'The account\'s SMTP server does not answer: sending from a mail client is impossible. Check the server and port (587, STARTTLS) and see the status page for incidents.', link: STATUS_PAGE },
+  },
+  MX_REJECTED: {
+    fr: { title: 'Le serveur MX refuse le courrier', text: 'Le serveur MX du domaine a refusé le message de test (sa réponse est dans le détail) : les expéditeurs extérieurs reçoivent une erreur. Vérifiez que l\'adresse existe et que les MX pointent vers les serveurs de votre offre.' },
+    en: { title: 'The MX server refuses mail', text: 'The domain\'s MX server refused the test message (its reply is in the details): outside senders get an error. Check that the address exists and that the MX records point at your offer\'s servers.' },
+  },
+  MAIL_NOT_RECEIVED: {
+    fr: { title: 'L\'e-mail de test n\'a pas été reçu', text: 'Le message de test remis au MX du domaine n\'est pas arrivé dans la boîte. Vérifiez le pointage MX du domaine (zone DNS) et les règles de filtrage ou de transfert du compte.' },
+    en: { title: 'The test message was not received', text: 'The test message delivered to the domain\'s MX never reached the mailbox. Check the domain\'s MX records (DNS zone) and the account\'s filtering or forwarding rules.' },
+  },
+  MAIL_IN_JUNK: {
+    fr: { title: 'Courrier classé en indésirables', text: 'Le message de test est arrivé dans le dossier « Courrier indésirable ». Vérifiez les règles de filtrage du compte et la liste des expéditeurs bloqués.' },
+    en: { title: 'Mail filed as junk', text: 'The test message arrived in the Junk folder. Check the account\'s filtering rules and blocked-senders list.' },
+  },
+  MAIL_DELAYED: {
+    fr: { title: 'Courrier retardé', text: 'Le message de test est arrivé, mais avec retard (par exemple à cause d\'un greylisting ou d\'une file d\'attente). Si cela se répète, vérifiez la page d\'état et les MX du domaine.', link: STATUS_PAGE },
+    en: { title: 'Mail delayed', text: 'The test message arrived, but late (for example because of greylisting or a queue). If this keeps happening, check the status page and the domain\'s MX records.', link: STATUS_PAGE },
+  },
+  INCIDENT_OPEN: {
+    fr: { title: 'Incident en cours sur l\'infrastructure', text: 'Un incident ou des travaux sont en cours sur la plateforme e-mail : ils peuvent expliquer les erreurs constatées. Suivez son évolution sur la page d\'état et relancez le diagnostic une fois l\'incident résolu.', link: STATUS_PAGE },
+    en: { title: 'Open incident on the infrastructure', text: 'An incident or maintenance is under way on the mail platform and may explain the errors seen. Follow it on the status page and run the diagnostic again once it is resolved.', link: STATUS_PAGE },
+  },
+  CHECK_TIMEOUT: {
+    fr: { title: 'Vérification trop longue', text: 'Cette vérification n\'a pas abouti dans le temps imparti ; le résultat ne permet pas de conclure. Relancez le diagnostic ; si cela persiste, créez une demande d\'assistance en joignant ce rapport.' },
+    en: { title: 'Check took too long', text: 'This check did not finish in time, so no conclusion can be drawn. Run the diagnostic again; if it persists, open a support request with this report attached.' },
+  },
+  CHECK_ERROR: {
+    fr: { title: 'Erreur interne du diagnostic', text: 'La vérification a rencontré une erreur de notre côté ; elle ne dit rien de votre compte. Relancez le diagnostic ; si cela persiste, créez une demande d\'assistance en joignant ce rapport.' },
+    en: { title: 'Internal diagnostic error', text: 'The check hit an error on our side; it says nothing about your account. Run the diagnostic again; if it persists, open a support request with this report attached.' },
+  },
+  DNS_ERROR: {
+    fr: { title: 'Résolution DNS impossible', text: 'Les serveurs DNS n\'ont pas répondu à temps : les enregistrements du domaine n\'ont pas pu être vérifiés. Relancez le diagnostic ; si cela persiste, vérifiez que les serveurs DNS du domaine répondent.' },
+    en: { title: 'DNS lookup failed', text: 'The DNS servers did not answer in time, so the domain\'s records could not be checked. Run the diagnostic again; if it persists, check that the domain\'s DNS servers answer.' },
+  },
+  PROVIDER_ERROR: {
+    fr: { title: 'État du compte indisponible', text: 'L\'API du fournisseur n\'a pas pu donner l\'état du compte (suspension, blocage, expiration) ; les autres vérifications restent valables. Relancez le diagnostic plus tard.' },
+    en: { title: 'Account state unavailable', text: 'The provider\'s API could not tell the account state (suspension, block, expiry); the other checks still stand. Run the diagnostic again later.' },
+  },
+  RDAP_ERROR: {
+    fr: { title: 'Validité du domaine non vérifiable', text: 'Le service d\'enregistrement (RDAP) n\'a pas pu être interrogé. Vérifiez la date d\'expiration du domaine dans votre espace client s\'il est enregistré chez OVHcloud, sinon auprès de votre prestataire.', link: LINKS.manager },
+    en: { title: 'Domain validity could not be checked', text: 'The registration service (RDAP) could not be queried. Check the domain\'s expiry date in your Control Panel if it is registered with OVHcloud, otherwise with your registrar.', link: LINKS.manager },
+  },
+  STATUS_PAGE_ERROR: {
+    fr: { title: 'Page d\'état indisponible', text: 'La page d\'état des services n\'a pas pu être consultée ; vérifiez-la directement pour savoir si un incident est en cours.', link: STATUS_PAGE },
+    en: { title: 'Status page unavailable', text: 'The service status page could not be read; check it directly to see whether an incident is open.', link: STATUS_PAGE },
+  },
+  DEADLINE_EXCEEDED: {
+    fr: { title: 'Délai du diagnostic dépassé', text: 'Le diagnostic a atteint sa durée maximale avant la fin de cette vérification ; le résultat ne permet pas de conclure. Relancez le diagnostic.' },
+    en: { title: 'Diagnostic deadline reached', text: 'The diagnostic reached its time limit before this check finished, so no conclusion can be drawn. Run the diagnostic again.' },
+  },
+};
+
+export function remediationFor(code: Code, locale: Locale): Remediation {
+  return CATALOGUE[code][locale];
+}
+
+/**
+ * The locale to answer in: an explicit request wins, then the best Accept-Language match
+ * (RFC 9110 q-values), then English.
+ */
+export function negotiateLocale(requested?: string, acceptLanguage?: string): Locale {
+  const pick = (tag: string): Locale | undefined => {
+    const primary = tag.trim().toLowerCase().split(/[-_]/)[0];
+    return primary === 'fr' || primary === 'en' ? primary : undefined;
+  };
+  if (requested) {
+    const r = pick(requested);
+    if (r) return r;
+  }
+  if (acceptLanguage) {
+    const ranked = acceptLanguage.split(',').map((part, i) => {
+      const [tag, ...params] = part.split(';');
+      const q = params.map((p) => /^\s*q\s*=\s*([\d.]+)\s*$/i.exec(p)?.[1]).find(Boolean);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), i };
+    }).filter((x) => x.tag && x.q > 0 && Number.isFinite(x.q)).sort((a, b) => b.q - a.q || a.i - b.i);
+    for (const { tag } of ranked) {
+      const l = pick(tag);
+      if (l) return l;
+    }
+  }
+  return 'en';
+}

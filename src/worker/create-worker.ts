@@ -1,0 +1,98 @@
+// The diagnostics worker: a BullMQ Worker with high concurrency (the work is waiting on I/O),
+// stall recovery tuned from the config, cancel delivery and a graceful stop.
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { requireSealKey, type Config } from '../config/index.js';
+import { buildCheckDeps } from '../diagnostics/build-deps.js';
+import type { CheckDeps } from '../diagnostics/deps.js';
+import { createRegistry } from '../diagnostics/registry.js';
+import { DIAGNOSTICS_QUEUE } from '../queue/names.js';
+import type { DiagnosticJobData } from '../queue/payload.js';
+import { createDiagnosticStore, TERMINAL } from '../store/diagnostic-store.js';
+import { createEventWriter } from '../store/events.js';
+import { createFinisher, type OnFinished } from '../store/finisher.js';
+import { createMetricsStore } from '../store/metrics-store.js';
+import { createRedis } from '../store/redis.js';
+import { createRunRegistry, listenForCancels } from './cancel-listener.js';
+import { createProcessor } from './processor.js';
+
+export interface DiagnosticWorkerOptions {
+  config: Readonly<Config>;
+  logger: Logger;
+  /** Called when a diagnostic ends (completed, failed, cancelled): the webhook hook. */
+  onFinished?: OnFinished;
+  /** Check I/O (default: built from the config). */
+  checkDeps?: CheckDeps;
+}
+
+export interface DiagnosticWorker {
+  readonly worker: Worker<DiagnosticJobData>;
+  /** Stops taking jobs; running ones may finish for `graceMs`, then are handed back. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startDiagnosticWorker(opts: DiagnosticWorkerOptions): Promise<DiagnosticWorker> {
+  const { config } = opts;
+  const log = opts.logger.child({ component: 'worker' });
+  const sealKey = requireSealKey(config);
+  const redis: Redis = createRedis(config.REDIS_URL, 'worker');
+  const subscriber: Redis = createRedis(config.REDIS_URL, 'subscriber');
+  const store = createDiagnosticStore(redis, config.REDIS_PREFIX, { resultTtlSeconds: config.RESULT_TTL_SECONDS });
+  const events = createEventWriter(redis, config.REDIS_PREFIX, { activeTtlSeconds: config.RESULT_TTL_SECONDS });
+  const finish = createFinisher({ store, events, metrics: createMetricsStore(redis, config.REDIS_PREFIX), log, onFinished: opts.onFinished });
+  const runs = createRunRegistry();
+  await listenForCancels(subscriber, store.keys.cancelChannel, runs, log);
+
+  const processor = createProcessor({
+    config, sealKey, store, events, finish, runs, log,
+    registry: createRegistry(),
+    checkDeps: opts.checkDeps ?? buildCheckDeps(config),
+  });
+  const worker = new Worker<DiagnosticJobData>(DIAGNOSTICS_QUEUE, processor, {
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED,
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 0 },
+  });
+  worker.on('error', (err) => log.error({ err: { name: err.name, message: err.message } }, 'worker error'));
+  // Jobs that failed outside the processor (stalled too often): the record must still end.
+  worker.on('failed', (job, err) => {
+    const id = job?.data?.diagnosticId;
+    if (!id) return;
+    void (async () => {
+      const r = await store.get(id);
+      if (!r || TERMINAL.has(r.status)) return;
+      log.error({ diagnosticId: id, code: 'WORKER_LOST', err: { message: err.message } }, 'diagnostic job failed outside the run');
+      await finish({ ...r, status: 'failed', finishedAt: new Date().toISOString(), progress: { ...r.progress, running: [] }, error: { code: 'WORKER_LOST', message: 'the workers running this diagnostic stopped too many times' } });
+    })().catch((e: Error) => log.error({ diagnosticId: id, err: { message: e.message } }, 'cannot record the failure'));
+  });
+  await worker.waitUntilReady();
+  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'diagnostics worker started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    worker,
+    close(graceMs = config.WORKER_SHUTDOWN_GRACE_MS) {
+      closing ??= (async () => {
+        const timer = setTimeout(() => {
+          const n = runs.stopAll('shutdown');
+          if (n) log.warn({ running: n }, 'grace period over: handing running diagnostics back');
+        }, graceMs);
+        try {
+          await worker.close();
+        } finally {
+          clearTimeout(timer);
+        }
+        await subscriber.quit().catch(() => subscriber.disconnect());
+        await redis.quit().catch(() => redis.disconnect());
+        log.info('diagnostics worker stopped');
+      })();
+      return closing;
+    },
+  };
+}

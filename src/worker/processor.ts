@@ -1,0 +1,122 @@
+// The BullMQ processor: one job = one diagnostic run. Loads the record, opens the password in
+// memory only, runs the checks, streams progress, and ends the record however the run ends.
+import { WaitingError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { CheckDeps } from '../diagnostics/deps.js';
+import type { DiagnosticRecord } from '../diagnostics/record.js';
+import { runDiagnostic, type RunEvent } from '../diagnostics/runner.js';
+import type { CheckDefinition, CheckId } from '../diagnostics/types.js';
+import { resolvePlatform } from '../platforms/profile.js';
+import { parseJobData, type DiagnosticJobData } from '../queue/payload.js';
+import { unseal } from '../queue/seal.js';
+import { TERMINAL, type DiagnosticStore } from '../store/diagnostic-store.js';
+import type { EventWriter } from '../store/events.js';
+import type { Finisher } from '../store/finisher.js';
+import type { RunRegistry, StopReason } from './cancel-listener.js';
+
+export interface ProcessorDeps {
+  config: Readonly<Config>;
+  sealKey: Buffer;
+  store: DiagnosticStore;
+  events: EventWriter;
+  finish: Finisher;
+  registry: ReadonlyMap<CheckId, CheckDefinition>;
+  checkDeps: CheckDeps;
+  runs: RunRegistry;
+  log: Logger;
+}
+
+/** The receive check waits RECEIVE_TIMEOUT_MS for the message, plus connecting and cleaning up. */
+const RECEIVE_MARGIN_MS = 15000;
+
+export function createProcessor(d: ProcessorDeps) {
+  return async function processDiagnostic(job: Job<DiagnosticJobData>, token?: string): Promise<void> {
+    const { diagnosticId: id, sealed } = parseJobData(job.data);
+    const log = d.log.child({ diagnosticId: id });
+    const stored = await d.store.get(id);
+    if (!stored) { log.warn('record gone (expired or deleted); job dropped'); return; }
+    if (TERMINAL.has(stored.status)) return;
+
+    const ac = new AbortController();
+    const unregister = d.runs.register(id, ac);
+    const ended = (status: DiagnosticRecord['status'], extra: Partial<DiagnosticRecord> = {}): DiagnosticRecord => ({
+      ...current, status, finishedAt: new Date().toISOString(), progress: { ...current.progress, running: [] }, ...extra,
+    });
+    // A retry (the previous worker died) starts afresh: no half results of the lost run.
+    let current: DiagnosticRecord = {
+      ...stored, status: 'running', startedAt: new Date().toISOString(), results: [],
+      progress: { total: stored.checks.length, completed: 0, running: [] },
+    };
+    delete current.verdict; delete current.primaryCause; delete current.causes; delete current.finishedAt; delete current.error; delete current.durationMs;
+    try {
+      if (await d.store.cancelRequested(id)) return await d.finish(ended('cancelled'));
+      let password: string;
+      try {
+        password = unseal(d.sealKey, sealed, id);
+      } catch (err) {
+        log.error({ code: 'SEAL_INVALID', err: { name: (err as Error).name } }, 'cannot open the sealed password');
+        return await d.finish(ended('failed', { error: { code: 'SEAL_INVALID', message: 'the sealed password cannot be opened by this worker (SEAL_KEY differs)' } }));
+      }
+      const profile = d.config.platforms.get(stored.platform);
+      if (!profile) {
+        return await d.finish(ended('failed', { error: { code: 'UNKNOWN_PLATFORM', message: `platform ${stored.platform} is not configured on this worker` } }));
+      }
+      await d.store.save(current);
+      log.info({ attempt: job.attemptsStarted, stalled: job.stalledCounter }, 'diagnostic started');
+
+      // Events of parallel checks arrive interleaved: apply them to the record one at a time.
+      let chain: Promise<void> = Promise.resolve();
+      const update = (change: (r: DiagnosticRecord) => DiagnosticRecord) => {
+        chain = chain.then(async () => { current = change(current); await d.store.save(current); });
+        return chain;
+      };
+      const onEvent = async (e: RunEvent) => {
+        if (e.type === 'check.started') {
+          await update((r) => ({ ...r, progress: { ...r.progress, running: [...r.progress.running, e.check] } }));
+          await d.events.append(id, 'check.started', { check: e.check, at: e.at });
+          return;
+        }
+        const res = e.result;
+        log.info({ check: res.id, status: res.status, code: res.code, durationMs: res.durationMs }, 'check finished');
+        await update((r) => {
+          const results = [...r.results.filter((x) => x.id !== res.id), res].sort((a, b) => r.checks.indexOf(a.id) - r.checks.indexOf(b.id));
+          return { ...r, results, progress: { total: r.progress.total, completed: results.length, running: r.progress.running.filter((c) => c !== res.id) } };
+        });
+        await d.events.append(id, 'check.finished', { check: res.id, result: res });
+      };
+
+      try {
+        const report = await runDiagnostic(
+          { diagnosticId: id, account: stored.account, password, platform: resolvePlatform(stored.platform, profile, stored.server, 'request'), checks: stored.checks },
+          {
+            registry: d.registry, deps: d.checkDeps, log, signal: ac.signal, onEvent,
+            timeouts: { receive: d.config.RECEIVE_TIMEOUT_MS + RECEIVE_MARGIN_MS },
+            deadlineMs: d.config.DIAGNOSTIC_DEADLINE_MS,
+          },
+        );
+        await chain;
+        await d.finish(ended('completed', {
+          results: report.checks, verdict: report.verdict, causes: report.causes, durationMs: report.durationMs,
+          progress: { total: report.checks.length, completed: report.checks.length, running: [] },
+          ...(report.primaryCause ? { primaryCause: report.primaryCause } : {}),
+        }));
+      } catch (err) {
+        await chain.catch(() => undefined);
+        const reason = ac.signal.aborted ? (ac.signal.reason as StopReason) : undefined;
+        if (reason === 'cancel') return await d.finish(ended('cancelled'));
+        if (reason === 'shutdown') {
+          // Hand the job back: another worker (or this one after restart) runs it afresh.
+          await d.store.save({ ...stored, status: 'queued' });
+          await job.moveToWait(token);
+          log.info('worker stopping: diagnostic handed back to the queue');
+          throw new WaitingError();
+        }
+        log.error({ code: 'RUN_ERROR', err: { name: (err as Error).name, message: (err as Error).message } }, 'diagnostic run failed');
+        await d.finish(ended('failed', { error: { code: 'RUN_ERROR', message: `the run stopped unexpectedly (${(err as Error).name})` } }));
+      }
+    } finally {
+      unregister();
+    }
+  };
+}
