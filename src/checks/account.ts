@@ -23,12 +23,16 @@ export function accountFindings(a: AccountState, now: number): AccountFinding[] 
   if (a.spamBlocked) {
     out.push({ code: 'ACCOUNT_SPAM_BLOCKED', message: `sending is blocked for spam${a.spamTicketNumber ? ` (ticket ${a.spamTicketNumber})` : ''}; the account still receives mail`, detail: { spamTicketNumber: a.spamTicketNumber } });
   }
-  if (a.disabledProtocols.length) {
-    out.push({ code: 'PROTOCOL_DISABLED', message: `protocol${a.disabledProtocols.length > 1 ? 's' : ''} switched off for the account: ${a.disabledProtocols.join(', ')}`, detail: { disabledProtocols: a.disabledProtocols } });
+  // Only switches that break what customers report (reading, sending, webmail) are findings;
+  // POP or ActiveSync being off is a choice, kept in evidence.
+  const relevant = a.disabledProtocols.filter((p) => RELEVANT_PROTOCOLS.has(p));
+  if (relevant.length) {
+    out.push({ code: 'PROTOCOL_DISABLED', message: `protocol${relevant.length > 1 ? 's' : ''} switched off for the account: ${relevant.join(', ')}`, detail: { disabledProtocols: a.disabledProtocols } });
   }
   return out;
 }
 
+const RELEVANT_PROTOCOLS = new Set(['imap', 'owa', 'ews', 'smtp']);
 const LOGIN_BLOCKING = new Set<Code>(['ACCOUNT_NOT_FOUND', 'ACCOUNT_EXPIRED', 'ACCOUNT_SUSPENDED', 'ACCOUNT_LOCKED']);
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {

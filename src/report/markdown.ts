@@ -5,7 +5,10 @@ import { duration, type CauseView, type CheckView, type ReportModel } from './mo
 const ICON: Record<CheckView['status'], string> = { pass: '✅', warn: '⚠️', fail: '❌', skipped: '⏭️', error: '❔' };
 
 /** Escapes Markdown syntax and flattens to one line (no injected headings, links, HTML or tables). */
-export const md = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`);
+export const md = (s: string) => s.replace(/[\r\n\t]+/g, ' ')
+  .replace(/[\\`*_[\]<>#+!|~]/g, (c) => `\\${c}`)
+  // A leading "-" or "1." would start a list inside our layout.
+  .replace(/^(\s*)(-|\d+\.)/, (_m, sp: string, mark: string) => `${sp}${mark.replace(/^-|\.$/, (c) => `\\${c}`)}`);
 const link = (url?: string) => (url && /^https?:\/\//.test(url) ? ` — <${url.replace(/[<>\s]/g, encodeURIComponent)}>` : '');
 
 function cause(c: CauseView): string {

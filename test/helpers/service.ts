@@ -34,6 +34,8 @@ export interface Service {
   logs: string[];
   worker?: DiagnosticWorker;
   waitFor(id: string, status: DiagnosticStatus | DiagnosticStatus[], timeoutMs?: number): Promise<DiagnosticRecord>;
+  /** Resolves with the first event of `type` in the diagnostic's stream (waits for it). */
+  waitForEvent(id: string, type: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -77,9 +79,26 @@ export async function startService(overrides: Record<string, string> = {}, opts:
     }
   }
 
+  async function waitForEvent(id: string, type: string, timeoutMs = 30000): Promise<Record<string, unknown>> {
+    const until = Date.now() + timeoutMs;
+    let last = '0-0';
+    for (;;) {
+      const left = until - Date.now();
+      if (left <= 0) throw new Error(`diagnostic ${id}: no ${type} event in ${timeoutMs} ms`);
+      const res = (await redis.xread('COUNT', 100, 'BLOCK', Math.min(left, 1000), 'STREAMS', keys.events(id), last)) as
+        Array<[string, Array<[string, string[]]>]> | null;
+      for (const [entryId, fields] of res?.[0]?.[1] ?? []) {
+        last = entryId;
+        const f: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+        if (f.type === type) return JSON.parse(f.data ?? '{}') as Record<string, unknown>;
+      }
+    }
+  }
+
   let closed = false;
   return {
-    app, config, env, apiKey, otherApiKey, redis, logs, worker, waitFor,
+    app, config, env, apiKey, otherApiKey, redis, logs, worker, waitFor, waitForEvent,
     request: supertest.agent(app.server),
     auth: { authorization: `Bearer ${apiKey}` },
     otherAuth: { authorization: `Bearer ${otherApiKey}` },

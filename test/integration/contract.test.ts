@@ -8,7 +8,9 @@ import type { Response } from 'supertest';
 import { HTTP_METHODS, loadOpenApi, toFastifyPath } from '../../src/api/openapi.js';
 import { createAjv } from '../../src/api/validation.js';
 import { ALL_CODES } from '../../src/diagnostics/codes.js';
+import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
 import { CHECK_IDS, CHECK_STATUSES } from '../../src/diagnostics/types.js';
+import { buildPayload, eventFor, WEBHOOK_EVENTS } from '../../src/webhooks/payload.js';
 import { mailbox } from '../lab/scenarios.js';
 import { startService, type Service } from '../helpers/service.js';
 
@@ -65,6 +67,8 @@ test('the spec\'s enums are the code\'s catalogues', () => {
   assert.deepEqual(enumOf('CheckId'), [...CHECK_IDS]);
   assert.deepEqual([...enumOf('Code')].sort(), [...ALL_CODES].sort());
   assert.deepEqual(enumOf('CheckStatus'), [...CHECK_STATUSES]);
+  const hookType = (doc.components.schemas.WebhookPayload as { properties: { type: { enum: string[] } } }).properties.type.enum;
+  assert.deepEqual(hookType, [...WEBHOOK_EVENTS]);
 });
 
 test('the contract is served: /openapi.yaml verbatim, /docs (Swagger UI) and its JSON', async () => {
@@ -113,6 +117,10 @@ test('a real run\'s responses validate against the spec', async () => {
   validateSchema('Diagnostic', parsed.at(-1)!.data);
   for (const e of parsed.filter((x) => x.type === 'check.finished')) validateSchema('CheckResult', e.data.result);
   assert.equal(parsed.filter((x) => x.type === 'check.started').length, checks.length);
+
+  // The webhook a finished run sends is the documented one (spec `webhooks`).
+  const stored = JSON.parse((await s.redis.get(`${s.config.REDIS_PREFIX}:diag:${created.body.id}`))!) as DiagnosticRecord;
+  validateSchema('WebhookPayload', JSON.parse(JSON.stringify(buildPayload(stored, eventFor(stored)!, new Date()))));
 
   const report = await s.request.get(`${created.headers.location}/report`).set(s.auth);
   assertDocumented(report, '/v1/diagnostics/{id}/report', 'get');

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
+import { createLogger } from '../../src/logging.js';
 import { unseal } from '../../src/queue/seal.js';
 import { mailbox } from '../lab/scenarios.js';
 import { dumpKeys, secretForms, startService, type Service } from '../helpers/service.js';
@@ -15,6 +16,22 @@ function assertNowhere(secret: string, where: string, texts: Iterable<string>) {
     }
   }
 }
+
+test('the logger removes credentials by path, whatever the caller passes', () => {
+  const lines: string[] = [];
+  const log = createLogger({ LOG_LEVEL: 'info' }, { write: (l: string) => { lines.push(l); } });
+  log.info({
+    password: 'P1-secret', sealed: 'S1-secret', authorization: 'Bearer A1-secret',
+    body: { password: 'P2-secret' }, job: { data: { sealed: 'S2-secret', password: 'P3-secret' } },
+    req: { headers: { authorization: 'Bearer A2-secret', 'idempotency-key': 'I1-secret' } },
+    diagnosticId: 'd-1', check: 'imap', code: 'AUTH_FAILED',
+  }, 'an event');
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0], /-secret/);
+  const line = JSON.parse(lines[0]) as Record<string, unknown>;
+  assert.equal(line.password, '[redacted]');
+  assert.deepEqual([line.diagnosticId, line.check, line.code], ['d-1', 'imap', 'AUTH_FAILED'], 'the fixed fields stay');
+});
 
 describe('while queued (no worker)', () => {
   let s: Service;

@@ -59,6 +59,7 @@ maximal_backoff_time = 10s
 maximal_queue_lifetime = 1h
 bounce_queue_lifetime = 1h
 smtpd_error_sleep_time = 0
+disable_vrfy_command = yes
 # Concurrent diagnostics (bench) all connect from 127.0.0.1, which $mynetworks exempts from anvil limits.
 default_process_limit = 300
 

@@ -1,0 +1,184 @@
+// Nothing accepted is lost: a worker process killed mid-run (SIGKILL) → another worker runs the
+// diagnostic again from the start; SIGTERM → the worker finishes (or hands back) and exits 0;
+// Redis killed and restarted with AOF → every acknowledged diagnostic is still there and runs.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import type { Response } from 'supertest';
+import { createLogger } from '../../src/logging.js';
+import { startDiagnosticWorker } from '../../src/worker/create-worker.js';
+import { startService, startSilentDns, type Service } from '../helpers/service.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface WorkerProcess { child: ChildProcess; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+
+/** A real worker process (src/worker.ts) with the service's settings; resolves once it takes jobs. */
+async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { cwd: root, env: { ...env, WEBHOOK_WORKER: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('diagnostics worker started')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+    void exited.then((e) => reject(new Error(`worker exited early (${JSON.stringify(e)}): ${out}`)));
+  });
+  return { child, output: () => out, exited };
+}
+
+const post = (s: Service, account: string) =>
+  s.request.post('/v1/diagnostics').set(s.auth).send({ account, password: 'Durable-pw-1', checks: ['mx'] });
+
+async function eventTypes(s: Service, id: string): Promise<string[]> {
+  const entries = await s.redis.xrange(`${s.config.REDIS_PREFIX}:events:${id}`, '-', '+');
+  return entries.map(([, f]) => f[f.indexOf('type') + 1]);
+}
+
+describe('worker processes', () => {
+  let s: Service;
+  let dns: Awaited<ReturnType<typeof startSilentDns>>;
+  const spawned: WorkerProcess[] = [];
+  before(async () => {
+    // A resolver that never answers keeps each run busy for DNS_TIMEOUT_MS × 2 tries (~3 s).
+    dns = await startSilentDns();
+    s = await startService({
+      DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: '1500', CHECK_TIMEOUT_MS: '20000',
+      WORKER_LOCK_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', THROTTLE_MAX: '0',
+    }, { worker: false });
+  });
+  after(async () => {
+    for (const w of spawned) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    await Promise.all(spawned.map((w) => w.exited));
+    await s.close();
+    await dns.close();
+  });
+  const start = async (extra: Record<string, string> = {}) => {
+    const w = await spawnWorker({ ...s.env, ...extra });
+    spawned.push(w);
+    return w;
+  };
+  /** Each test ends with no worker of its own left (a leftover would take the next test's jobs). */
+  const stopAll = async () => {
+    for (const w of spawned) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+    await Promise.all(spawned.map((w) => w.exited));
+  };
+
+  test('SIGKILL mid-run: the job stalls and another worker runs it afresh to the end', async () => {
+    const a = await start();
+    const res = await post(s, 'killed@durable.test');
+    assert.equal(res.status, 202);
+    await s.waitForEvent(res.body.id, 'check.started', 15000);
+    a.child.kill('SIGKILL');
+    assert.equal((await a.exited).signal, 'SIGKILL');
+    await start();
+    const done = await s.waitFor(res.body.id, ['completed', 'failed'], 45000);
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    assert.equal(done.results.length, 1);
+    assert.equal(done.results[0].id, 'mx');
+    const types = await eventTypes(s, res.body.id);
+    assert.equal(types.filter((t) => t === 'check.started').length, 2, `the retry started afresh: ${types.join(',')}`);
+    assert.equal(types.at(-1), 'diagnostic.finished');
+    const q = new Queue('diagnostics', { connection: s.redis, prefix: s.config.REDIS_PREFIX });
+    try {
+      assert.equal(await q.getJob(res.body.id), undefined, 'the job (and its sealed password) is gone');
+    } finally {
+      await q.close();
+    }
+    await stopAll();
+  });
+
+  test('SIGTERM: the running diagnostic finishes within the grace period, then the worker exits 0', async () => {
+    const w = await start({ WORKER_SHUTDOWN_GRACE_MS: '20000' });
+    const res = await post(s, 'graceful@durable.test');
+    await s.waitForEvent(res.body.id, 'check.started', 15000);
+    w.child.kill('SIGTERM');
+    const exit = await w.exited;
+    assert.equal(exit.code, 0, w.output());
+    const r = await s.request.get(res.headers.location).set(s.auth);
+    assert.equal(r.body.status, 'completed', 'finished before the process exited');
+  });
+
+  test('SIGTERM with a short grace: the run is handed back to the queue, exit 0, and another worker finishes it', async () => {
+    const w = await start({ WORKER_SHUTDOWN_GRACE_MS: '200' });
+    const res = await post(s, 'handed-back@durable.test');
+    await s.waitForEvent(res.body.id, 'check.started', 15000);
+    w.child.kill('SIGTERM');
+    const exit = await w.exited;
+    assert.equal(exit.code, 0, w.output());
+    assert.match(w.output(), /handed back/);
+    const between = await s.request.get(res.headers.location).set(s.auth);
+    assert.equal(between.body.status, 'queued');
+    await start();
+    const done = await s.waitFor(res.body.id, ['completed', 'failed'], 30000);
+    assert.equal(done.status, 'completed');
+    await stopAll();
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+test('Redis killed and restarted with AOF: every acknowledged diagnostic is kept and runs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'exdiag-aof-'));
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
+  const startRedis = async () => {
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return { child, exited };
+  };
+  let redis = await startRedis();
+  let s: Service | undefined;
+  try {
+    s = await startService({ REDIS_URL: `redis://127.0.0.1:${port}`, DNS_SERVERS: '127.0.0.1:9', THROTTLE_MAX: '0' }, { worker: false });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r: { status: number; body: { id: string } } = await post(s, `aof${i}@durable.test`);
+      assert.equal(r.status, 202);
+      ids.push(r.body.id);
+    }
+    // SIGKILL: no shutdown flush; only what the AOF already holds survives.
+    redis.child.kill('SIGKILL');
+    await redis.exited;
+    redis = await startRedis();
+    for (let i = 0; i < 50; i++) {
+      const ready: Response = await s.request.get('/readyz');
+      if (ready.status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const id of ids) {
+      const r: Response = await s.request.get(`/v1/diagnostics/${id}`).set(s.auth);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.status, 'queued');
+    }
+    const worker = await startDiagnosticWorker({ config: s.config, logger: createLogger({ LOG_LEVEL: 'silent' }) });
+    try {
+      for (const id of ids) assert.equal((await s.waitFor(id, ['completed', 'failed'], 20000)).status, 'completed');
+    } finally {
+      await worker.close(0);
+    }
+  } finally {
+    await s?.close();
+    redis.child.kill('SIGTERM');
+    await redis.exited;
+    await rm(dir, { recursive: true, force: true });
+  }
+});
