@@ -4,6 +4,7 @@ import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics
 import { withProviderServer } from '../platforms/profile.js';
 import { classifyNetError } from './mail/net-errors.js';
 import { resolveHost } from './mail/resolve-host.js';
+import { cleanupSentMessage } from './mail/sent-cleanup.js';
 import { isAuthRejection, replyEvidence, replyOfError } from './mail/smtp-reply.js';
 import { openSmtp, SmtpStepError, type SmtpSession } from './mail/smtp-session.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
@@ -43,9 +44,11 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     lap('sendMs');
     ctx.facts.sentToken = token;
     session.quit();
+    // The receive check deletes this message when it runs; otherwise we do.
+    const cleanup = ctx.selected.has('receive') ? undefined : await cleanupSentMessage(ctx, password, token);
     return {
       status: 'pass', message: `the submission server ${host}:${port} accepted a test message`,
-      evidence: { ...evidence, token, tokenHeader: TOKEN_HEADER, accepted: info.accepted, response: info.response, transcript: session.transcript, timings },
+      evidence: { ...evidence, token, tokenHeader: TOKEN_HEADER, accepted: info.accepted, response: info.response, transcript: session.transcript, timings, ...(cleanup ? { cleanup } : {}) },
     };
   } catch (err) {
     session?.quit();

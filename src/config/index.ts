@@ -14,7 +14,8 @@ export interface ClientSettings {
   webhookSecrets: string[];
 }
 
-export interface Config extends Env {
+/** The environment, with the raw API keys and sealing key replaced by their derived forms. */
+export interface Config extends Omit<Env, 'API_KEYS' | 'SEAL_KEY'> {
   clients: ReadonlyMap<string, ClientSettings>;
   platforms: PlatformCatalogue;
   /** Present when SEAL_KEY is set; the API and the worker refuse to start without it. */
@@ -77,7 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (!platforms.has(e.DEFAULT_PLATFORM)) {
     throw new ConfigError(`invalid configuration:\n  DEFAULT_PLATFORM: unknown profile "${e.DEFAULT_PLATFORM}" (known: ${[...platforms.keys()].join(', ')})`);
   }
-  return Object.freeze({ ...e, clients, platforms, sealKey: e.SEAL_KEY ? Buffer.from(e.SEAL_KEY, 'base64') : undefined });
+  const { API_KEYS: _keys, SEAL_KEY: sealKeyB64, ...rest } = e;
+  return Object.freeze({ ...rest, clients, platforms, sealKey: sealKeyB64 ? Buffer.from(sealKeyB64, 'base64') : undefined });
 }
 
 /** The API and the worker need the sealing key; the CLI does not. */

@@ -61,7 +61,7 @@ export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<
     const ac = new AbortController();
     const ctx: CheckContext = {
       diagnosticId: input.diagnosticId, account: input.account, localPart, domain,
-      platform: input.platform, credentials: guard, facts, results: { ...results },
+      platform: input.platform, credentials: guard, facts, selected, results: { ...results },
       signal: ac.signal, deadline, deps: opts.deps,
       log: opts.log.child({ check: def.id }),
     };

@@ -84,6 +84,8 @@ export interface CheckContext {
   platform: ResolvedPlatform;
   credentials: CredentialGuard;
   facts: SharedFacts;
+  /** The checks of this run (a check may do work that another one would otherwise do). */
+  selected: ReadonlySet<CheckId>;
   /** Results of the checks this one depends on (all finished before it started). */
   results: Partial<Record<CheckId, CheckResult>>;
   signal: AbortSignal;

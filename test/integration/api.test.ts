@@ -77,7 +77,7 @@ describe('without a worker (diagnostics stay queued)', () => {
       ['wrong content-type', () => post().set('content-type', 'text/plain').send('account=a@x.test'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['form body', () => post().type('form').send({ account: 'a@x.test', password: 'p' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['unknown platform', () => post().send(body('a@x.test', { platform: 'mars-eu' })), 422, 'UNKNOWN_PLATFORM', 'body.platform'],
-      ['internal webhook', () => post().send(body('a@x.test', { webhookUrl: 'https://127.0.0.1/hook' })), 422, 'WEBHOOK_URL_REJECTED', 'body.webhookUrl'],
+      ['internal webhook', () => post().send(body('a@x.test', { webhookUrl: 'https://127.0.0.1/hook' })), 422, 'WEBHOOK_URL_FORBIDDEN', 'body.webhookUrl'],
       ['bad id', () => s.request.get('/v1/diagnostics/not-a-uuid').set(s.auth), 400, 'VALIDATION_FAILED', 'params.id'],
       ['bad limit', () => s.request.get('/v1/diagnostics?limit=0').set(s.auth), 400, 'VALIDATION_FAILED', 'querystring.limit'],
       ['unknown query parameter', () => s.request.get('/v1/diagnostics?sort=asc').set(s.auth), 400, 'VALIDATION_FAILED', 'querystring.sort'],

@@ -36,10 +36,10 @@ describe('mail checks against the lab', { skip: LAB ? false : 'LAB_DIR is not se
   after(async () => { await deps?.http.close(); });
 
   type Run = { report: DiagnosticReport; byId: Record<string, CheckResult> };
-  async function diagnose(account: string, opts: { password?: string; server?: string } = {}): Promise<Run> {
+  async function diagnose(account: string, opts: { password?: string; server?: string; checks?: CheckId[] } = {}): Promise<Run> {
     const platform = resolvePlatform('lab', config.platforms.get('lab')!, opts.server, 'request');
     const report = await runDiagnostic(
-      { diagnosticId: `it-${Date.now()}`, account, password: opts.password ?? mailbox(account).password, platform, checks: CHECKS },
+      { diagnosticId: `it-${Date.now()}`, account, password: opts.password ?? mailbox(account).password, platform, checks: opts.checks ?? CHECKS },
       { registry, deps, log: pino({ level: 'silent' }), deadlineMs: 60_000, timeouts: { receive: 40_000 } },
     );
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
@@ -76,6 +76,14 @@ describe('mail checks against the lab', { skip: LAB ? false : 'LAB_DIR is not se
     assert.equal(rcv.delivery.outcome, 'accepted');
     assert.equal(rcv.sendCheckMessage.seen, true);
     assert.equal(rcv.cleanup.deleted.reduce((n, e) => n + e.deleted, 0), 2, 'both test messages deleted');
+    assert.equal(await leftovers('healthy@healthy.test', run), 0);
+  });
+
+  test('without the receive check, the send check deletes its own test message', async () => {
+    const run = await diagnose('healthy@healthy.test', { checks: ['imap', 'send'] });
+    assert.equal(run.byId.send.status, 'pass');
+    const cleanup = run.byId.send.evidence.cleanup as { deleted: Array<{ folder: string; deleted: number }> };
+    assert.deepEqual(cleanup.deleted.map((d) => [d.folder, d.deleted]), [['INBOX', 1]]);
     assert.equal(await leftovers('healthy@healthy.test', run), 0);
   });
 

@@ -1,5 +1,5 @@
 // Postfix from Debian's packages with its own config dir: the public MX (virtual domains delivered
-// over LMTP into Dovecot, discard and greylist faults) and authenticated submission (STARTTLS +
+// over LMTP into Dovecot, discard, reject and greylist faults) and authenticated submission (STARTTLS +
 // SASL through Dovecot, a 5.7.1 block for spam senders, expired certificate on 127.0.0.3).
 import { execFile } from 'node:child_process';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -19,6 +19,9 @@ export const LAB_DIR_PREFIX = 'exdiag-lab-';
 
 /** The reply spam-blocked senders get at submission (RCPT stage, as smtpd_delay_reject does). */
 export const SPAM_BLOCK_REPLY = '554 5.7.1 Sending refused: this account is blocked for sending spam. Contact your provider\'s support';
+
+/** The reply the MX gives to inbound mail for `rejectInbound` mailboxes (RCPT stage). */
+export const INBOUND_REJECT_REPLY = '550 5.7.1 Inbound mail refused for this mailbox by the recipient policy (lab fault)';
 
 export interface PostfixOptions {
   dir: string;
@@ -83,7 +86,7 @@ smtpd_sasl_auth_enable = no
 
 # MX: what the internet meets.
 smtpd_relay_restrictions = reject_unauth_destination
-smtpd_recipient_restrictions = reject_unlisted_recipient, check_recipient_access texthash:${join(conf, 'discard')}, check_policy_service inet:127.0.0.1:${o.greylistPort}
+smtpd_recipient_restrictions = reject_unlisted_recipient, check_recipient_access texthash:${join(conf, 'reject-inbound')}, check_recipient_access texthash:${join(conf, 'discard')}, check_policy_service inet:127.0.0.1:${o.greylistPort}
 
 # Submission (referenced from master.cf).
 lab_submission_sender = check_sasl_access texthash:${join(conf, 'sasl-access')}
@@ -175,6 +178,9 @@ export async function startPostfix(o: PostfixOptions): Promise<{ stop(): Promise
   await writeFile(join(conf, 'vmailbox'), MAILBOXES.map((m) => `${m.address.toLowerCase()} ${m.address.split('@')[1]}/${m.address.split('@')[0]}/`).join('\n') + '\n');
   await writeFile(join(conf, 'discard'), Object.entries(DOMAINS).filter(([, d]) => d.discardInbound)
     .map(([name]) => `${name} DISCARD inbound mail for this domain is dropped (lab fault)`).join('\n') + '\n');
+  // Only the MX listener reads this map: submission overrides smtpd_recipient_restrictions.
+  await writeFile(join(conf, 'reject-inbound'), MAILBOXES.filter((m) => m.rejectInbound)
+    .map((m) => `${m.address.toLowerCase()} ${INBOUND_REJECT_REPLY}`).join('\n') + '\n');
   await writeFile(join(conf, 'sasl-access'), MAILBOXES.filter((m) => m.rejectSender)
     .map((m) => `${m.address.toLowerCase()} ${SPAM_BLOCK_REPLY}`).join('\n') + '\n');
   await ensureLoopbackAddress(ADDR.expiredCert);

@@ -92,6 +92,8 @@ export interface MailboxScenario {
   fileIntoJunk?: boolean;
   /** MX greylists mail to this recipient once (450 4.7.1): delivered on retry (MAIL_DELAYED). */
   greylist?: boolean;
+  /** MX refuses inbound mail to this recipient with 550 5.7.1 (MX_REJECTED); IMAP and submission still work. */
+  rejectInbound?: boolean;
   /** Account state the provider stand-ins report; undefined = unknown to the provider (ACCOUNT_NOT_FOUND). */
   provider?: ProviderState;
   note: string;
@@ -113,6 +115,7 @@ export const MAILBOXES: MailboxScenario[] = [
   { address: 'ghost@healthy.test', password: pw('ghost'), note: 'unknown to the provider (ACCOUNT_NOT_FOUND)' },
   ...['mx-elsewhere.test', 'mx-missing.test', 'srv-wrong.test', 'srv-missing.test', 'dropped.test', 'expired-domain.test', 'expiring.test', 'unregistered.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.split('.')[0]), provider: okState, note: DOMAINS[d].note })),
+  { address: 'bounce@healthy.test', password: pw('bounce'), rejectInbound: true, provider: okState, note: 'MX refuses inbound mail with 550 5.7.1; login and submission work (MX_REJECTED)' },
 ];
 
 export const mailbox = (address: string): MailboxScenario => {

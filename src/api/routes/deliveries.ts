@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
 import { createDiagnosticStore } from '../../store/diagnostic-store.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../../webhooks/dispatcher.js';
-import { clientOf } from '../auth.js';
 import { ProblemError } from '../problem.js';
+import { ownedRecord } from '../owned-record.js';
 
 export interface DeliveriesRouteOptions {
   config: Config;
@@ -22,11 +22,7 @@ export async function deliveriesRoutes(app: FastifyInstance, opts: DeliveriesRou
   const webhooks = () => opts.webhooks ?? (own ??= createWebhookDispatcher({ config: opts.config, connection: opts.redis, log: app.log }));
   app.addHook('onClose', async () => { await own?.close(); });
 
-  const owned = async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const record = await store.get(req.params.id);
-    if (!record || record.clientId !== clientOf(req)) throw new ProblemError(404, 'NOT_FOUND', `no diagnostic ${req.params.id}`);
-    return record;
-  };
+  const owned = (req: FastifyRequest<{ Params: { id: string } }>) => ownedRecord(store, req);
 
   app.get<{ Params: { id: string } }>('/v1/diagnostics/:id/deliveries', { ...(opts.authenticate ? { preHandler: opts.authenticate } : {}) }, async (req) => {
     const record = await owned(req);

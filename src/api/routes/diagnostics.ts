@@ -15,6 +15,7 @@ import { validateWebhookUrl } from '../../webhooks/egress.js';
 import { clientOf } from '../auth.js';
 import { routeSchema, type OpenApiDocument } from '../openapi.js';
 import { ProblemError } from '../problem.js';
+import { ownedRecord } from '../owned-record.js';
 
 export interface DiagnosticsRoutesOptions {
   config: Readonly<Config>;
@@ -43,11 +44,7 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
   const { config, store } = o;
   const location = (id: string) => `/v1/diagnostics/${id}`;
 
-  const owned = async (req: FastifyRequest<{ Params: { id: string } }>): Promise<DiagnosticRecord> => {
-    const r = await store.get(req.params.id);
-    if (!r || r.clientId !== clientOf(req)) throw new ProblemError(404, 'DIAGNOSTIC_NOT_FOUND', `no diagnostic ${req.params.id}`);
-    return r;
-  };
+  const owned = (req: FastifyRequest<{ Params: { id: string } }>) => ownedRecord(store, req);
 
   app.post<{ Body: CreateBody }>('/v1/diagnostics', {
     schema: routeSchema(o.doc, '/v1/diagnostics', 'post'),
@@ -66,7 +63,7 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
     }
     if (b.webhookUrl) {
       const v = validateWebhookUrl(b.webhookUrl, config);
-      if (!v.ok) throw new ProblemError(422, 'WEBHOOK_URL_REJECTED', `webhookUrl is not accepted: ${v.reason}`, { errors: [{ field: 'body.webhookUrl', message: v.reason }] });
+      if (!v.ok) throw new ProblemError(422, 'WEBHOOK_URL_FORBIDDEN', `webhookUrl is not accepted: ${v.reason}`, { errors: [{ field: 'body.webhookUrl', message: v.reason }] });
     }
     const now = Date.now();
     const checks = b.checks ? CHECK_IDS.filter((c) => b.checks!.includes(c)) : [...CHECK_IDS];

@@ -7,8 +7,7 @@ import type { Config } from '../../config/index.js';
 import type { DiagnosticRecord } from '../../diagnostics/record.js';
 import { createDiagnosticStore, TERMINAL } from '../../store/diagnostic-store.js';
 import { storeKeys } from '../../store/keys.js';
-import { clientOf } from '../auth.js';
-import { ProblemError } from '../problem.js';
+import { ownedRecord } from '../owned-record.js';
 
 export interface EventsRouteOptions {
   config: Config;
@@ -31,8 +30,7 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRouteOption
   app.get<{ Params: { id: string }; Querystring: { lastEventId?: string } }>('/v1/diagnostics/:id/events', {
     ...(opts.authenticate ? { preHandler: opts.authenticate } : {}),
   }, async (req, reply) => {
-    const record = await store.get(req.params.id);
-    if (!record || record.clientId !== clientOf(req)) throw new ProblemError(404, 'NOT_FOUND', `no diagnostic ${req.params.id}`);
+    const record = await ownedRecord(store, req);
     const header = req.headers['last-event-id'];
     const resume = (Array.isArray(header) ? header[0] : header) ?? req.query.lastEventId;
     const from = resume && STREAM_ID.test(resume) ? resume : '0-0';

@@ -7,8 +7,8 @@ import { negotiateLocale } from '../../diagnostics/remediation.js';
 import type { Locale } from '../../diagnostics/types.js';
 import { REPORT_MEDIA_TYPES, renderReport, type ReportFormat } from '../../report/render.js';
 import { createDiagnosticStore } from '../../store/diagnostic-store.js';
-import { clientOf } from '../auth.js';
 import { ProblemError } from '../problem.js';
+import { ownedRecord } from '../owned-record.js';
 
 export interface ReportRouteOptions {
   config: Config;
@@ -54,8 +54,7 @@ export async function reportRoutes(app: FastifyInstance, opts: ReportRouteOption
       },
     },
   }, async (req, reply) => {
-    const record = await store.get(req.params.id);
-    if (!record || record.clientId !== clientOf(req)) throw new ProblemError(404, 'NOT_FOUND', `no diagnostic ${req.params.id}`);
+    const record = await ownedRecord(store, req);
     const format = req.query.format ?? negotiateFormat(req.headers.accept);
     if (!format) throw new ProblemError(406, 'NOT_ACCEPTABLE', 'the report is available as text/markdown, text/html or text/plain (or use ?format=)');
     const locale = req.query.locale ?? record.locale ?? negotiateLocale(undefined, req.headers['accept-language']);
