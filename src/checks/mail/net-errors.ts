@@ -1,6 +1,7 @@
 // Sorts the errors that socket, TLS, SMTP and IMAP clients raise into what they mean for a check:
 // the server could not be reached, its certificate is not valid, or something else went wrong.
 // Node, nodemailer and ImapFlow each wrap errors differently, so the whole cause chain is read.
+import { TLS_ERROR_CODES as TLS_CODES } from '../tls-codes.js';
 
 export type NetErrorKind = 'tls' | 'unreachable' | 'timeout' | 'other';
 
@@ -11,14 +12,6 @@ export interface NetErrorInfo {
   message: string;
 }
 
-/** Certificate and handshake verification failures (OpenSSL / Node codes). */
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_REVOKED', 'CERT_SIGNATURE_FAILURE',
-  'CERT_CHAIN_TOO_LONG', 'INVALID_CA', 'HOSTNAME_MISMATCH', 'ERR_SSL_WRONG_VERSION_NUMBER',
-  'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
-]);
 
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
