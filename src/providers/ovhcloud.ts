@@ -1,17 +1,10 @@
 // OVHcloud Exchange: finds the service that holds the account's domain, then reads the account,
 // its protocol switches and lock state, the service (server, lockout policy) and the domain's MX.
-import type { Dispatcher } from 'undici';
 import { apiMessage, type JsonAnswer } from './json-request.js';
-import { createOvhApi, type OvhApi } from './ovh-signed-api.js';
+import { createOvhApi, type OvhApi, type OvhApiOptions } from './ovh-signed-api.js';
 import { ProviderError, type AccountLookup, type AccountProvider, type AccountState } from './provider.js';
 
-export interface OvhProviderOptions {
-  endpoint: string;
-  appKey: string;
-  appSecret: string;
-  consumerKey: string;
-  http: Dispatcher;
-  now?: () => number;
+export interface OvhProviderOptions extends OvhApiOptions {
   /** How long the domain → service mapping is trusted, ms. */
   cacheTtlMs?: number;
 }
