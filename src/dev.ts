@@ -1,12 +1,12 @@
 // Development: the API and a worker in one process (production runs them separately).
 import { buildApp } from './app.js';
-import { loadConfig } from './config/index.js';
+import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
 import { createRedis } from './store/redis.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startDiagnosticWorker } from './worker/create-worker.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'dev' });
 const webhookRedis = createRedis(config.REDIS_URL, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });

@@ -1,11 +1,11 @@
 // Starts the API process: config, logger, app, listen; stops cleanly on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
-import { loadConfig } from './config/index.js';
+import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
 import { createRedis } from './store/redis.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'api' });
 const webhookRedis = createRedis(config.REDIS_URL, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });

@@ -1,12 +1,12 @@
 // Starts a worker process: diagnostics (and webhook deliveries unless WEBHOOK_WORKER=false).
 // SIGTERM: stop taking jobs, let running ones finish for WORKER_SHUTDOWN_GRACE_MS, hand back the rest, exit 0.
-import { loadConfig } from './config/index.js';
+import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
 import { createRedis } from './store/redis.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startDiagnosticWorker } from './worker/create-worker.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'worker', pid: process.pid });
 const webhookRedis = createRedis(config.REDIS_URL, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });

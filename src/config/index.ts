@@ -87,3 +87,16 @@ export function requireSealKey(config: Config): Buffer {
   if (!config.sealKey) throw new ConfigError('invalid configuration:\n  SEAL_KEY: required (32 bytes, base64: openssl rand -base64 32)');
   return config.sealKey;
 }
+
+/** Process entry points: a configuration error is one clear message on stderr and exit code 2, not a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  try {
+    const config = loadConfig(env);
+    requireSealKey(config);
+    return config;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}

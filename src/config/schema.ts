@@ -1,10 +1,18 @@
 // The one schema of the process environment. Defaults live next to each field.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
 const bool = (def: boolean) =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v));
+function isDnsServer(s: string): boolean {
+  const v6 = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s);
+  if (v6) return isIP(v6[1]) === 6 && (!v6[2] || Number(v6[2]) <= 65535);
+  if (isIP(s)) return true;
+  const m = /^([^:]+):(\d{1,5})$/.exec(s);
+  return !!m && isIP(m[1]) === 4 && Number(m[2]) <= 65535;
+}
 const list = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const envSchema = z.object({
@@ -26,7 +34,7 @@ export const envSchema = z.object({
   /** Required by the API and the worker; the in-process CLI does not need it. */
   SEAL_KEY: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes encoded in base64 (openssl rand -base64 32)').optional(),
   /** DNS servers used by every check (`ip` or `ip:port`, comma separated); empty = system resolvers. */
-  DNS_SERVERS: list,
+  DNS_SERVERS: list.refine((l) => l.every(isDnsServer), 'each entry must be an IP address, optionally with :port ([v6]:port for IPv6)'),
   /** DNS query timeout per try, ms. */
   DNS_TIMEOUT_MS: int(3000, 100),
   /** YAML/JSON file of platform profiles merged over the built-in defaults. */

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig, requireSealKey, sha256 } from '../../src/config/index.js';
 
@@ -58,4 +61,47 @@ test('provider settings are required by the provider that needs them', () => {
   assert.throws(() => loadConfig({ PROVIDER: 'ovhcloud' }), /OVH_APP_KEY/);
   assert.throws(() => loadConfig({ PROVIDER: 'http' }), /PROVIDER_HTTP_URL/);
   assert.equal(loadConfig({ PROVIDER: 'http', PROVIDER_HTTP_URL: 'https://provider.example/v1' }).PROVIDER, 'http');
+});
+
+test('the frozen config keeps no raw API key nor the raw sealing key', () => {
+  const c = loadConfig({ API_KEYS: 'alpha:0123456789abcdef0123', SEAL_KEY: sealKey });
+  assert.ok(!('API_KEYS' in c) && !('SEAL_KEY' in c));
+  assert.ok(!JSON.stringify(c).includes('0123456789abcdef0123'));
+  assert.equal(c.sealKey?.length, 32);
+});
+
+test('DNS_SERVERS takes IP addresses with optional ports, nothing else', () => {
+  assert.deepEqual(loadConfig({ DNS_SERVERS: '127.0.0.1:15353, 9.9.9.9,[2001:db8::1]:53,2001:db8::2' }).DNS_SERVERS,
+    ['127.0.0.1:15353', '9.9.9.9', '[2001:db8::1]:53', '2001:db8::2']);
+  for (const bad of ['dns.example', '127.0.0.1:99999', '300.1.1.1']) {
+    assert.throws(() => loadConfig({ DNS_SERVERS: bad }), (e: Error) => e instanceof ConfigError && /DNS_SERVERS/.test(e.message), bad);
+  }
+});
+
+test('platform profiles: a file overrides and adds profiles; an invalid one fails with the file, profile and field', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exdiag-platforms-'));
+  try {
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, [
+      'private-acme:',
+      '  label: Private Exchange of ACME',
+      '  server: ex9.mail.example.net',
+      '  mx: [mx1.example.net, "{server}"]',
+      '  srv: { target: "{server}" }',
+      '  imap: { host: "{server}", port: 993 }',
+      '  smtp: { host: "{server}", port: 587 }',
+      '  ews: https://{server}/EWS/Exchange.asmx',
+      '  owa: https://{server}/owa/',
+    ].join('\n'));
+    const c = loadConfig({ PLATFORMS_FILE: good, DEFAULT_PLATFORM: 'private-acme' });
+    assert.equal(c.platforms.get('private-acme')?.srv.port, 443, 'defaults apply inside a profile');
+    assert.ok(c.platforms.has('hosted-eu'), 'built-in profiles stay');
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'broken:\n  label: x\n  server: "not a host!"\n  mx: []\n');
+    assert.throws(() => loadConfig({ PLATFORMS_FILE: bad }), (e: Error) =>
+      e instanceof ConfigError && /PLATFORMS_FILE/.test(e.message) && /broken\.server/.test(e.message) && /broken\.mx/.test(e.message));
+    assert.throws(() => loadConfig({ PLATFORMS_FILE: join(dir, 'missing.yaml') }), (e: Error) => e instanceof ConfigError && /missing\.yaml/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
