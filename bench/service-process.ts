@@ -42,6 +42,7 @@ export async function startServiceProcess(o: StartProcessOptions): Promise<Servi
   const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => { exited = { code, signal }; resolve(); }));
   child.stderr!.pipe(out, { end: false });
 
+  let ready = () => {};
   const tail = async (lines = 20) => (await readFile(o.logFile, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-lines).join('\n');
   await new Promise<void>((resolve, reject) => {
     let buffered = '';
@@ -66,13 +67,14 @@ export async function startServiceProcess(o: StartProcessOptions): Promise<Servi
         }
       }
     };
+    const onEarlyExit = () => fail(new Error(`${o.name}: exited before it was ready (${JSON.stringify(exited)})`));
     child.stdout!.on('data', onData);
-    child.once('exit', () => fail(new Error(`${o.name}: exited before it was ready (${JSON.stringify(exited)})`)));
+    child.once('exit', onEarlyExit);
+    ready = () => child.off('exit', onEarlyExit);
   });
+  ready();
   // From now on every line goes to the log file only.
   child.stdout!.pipe(out, { end: false });
-  child.removeAllListeners('exit');
-  child.once('exit', (code, signal) => { exited = { code, signal }; });
 
   return {
     name: o.name,

@@ -8,13 +8,21 @@ const DAY = 24 * 3600 * 1000;
 async function rdapBase(ctx: CheckContext): Promise<{ base?: string; source: string; error?: string }> {
   const s = ctx.deps.settings;
   if (s.rdapBaseUrl) return { base: s.rdapBaseUrl, source: 'RDAP_BASE_URL' };
-  if (!s.rdapBootstrapFile) return { source: 'none', error: 'no RDAP server configured (RDAP_BASE_URL or RDAP_BOOTSTRAP_FILE)' };
+  const source = s.rdapBootstrapFile ?? s.rdapBootstrapUrl;
+  if (!source) return { source: 'none', error: 'no RDAP server configured (RDAP_BASE_URL, RDAP_BOOTSTRAP_FILE or RDAP_BOOTSTRAP_URL)' };
+  let bootstrap;
   try {
-    const base = baseUrlFor(await readBootstrap(s.rdapBootstrapFile), ctx.domain);
-    return base ? { base, source: s.rdapBootstrapFile } : { source: s.rdapBootstrapFile, error: `the bootstrap registry names no RDAP server for .${ctx.domain.split('.').pop()}` };
+    bootstrap = s.rdapBootstrapFile
+      ? await readBootstrap(s.rdapBootstrapFile)
+      : ctx.deps.rdapBootstrap
+        ? await ctx.deps.rdapBootstrap(source, ctx.signal)
+        : undefined;
   } catch (err) {
-    return { source: s.rdapBootstrapFile, error: `cannot read the RDAP bootstrap file: ${(err as Error).message}` };
+    return { source, error: `cannot read the RDAP bootstrap registry: ${(err as Error).message}` };
   }
+  if (!bootstrap) return { source, error: 'no RDAP bootstrap loader available' };
+  const base = baseUrlFor(bootstrap, ctx.domain);
+  return base ? { base, source } : { source, error: `the bootstrap registry names no RDAP server for .${ctx.domain.split('.').pop()}` };
 }
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {

@@ -7,11 +7,12 @@ import { buildCheckDeps } from '../diagnostics/build-deps.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { createRegistry } from '../diagnostics/registry.js';
 import { RunCancelledError, runDiagnostic, type RunEvent } from '../diagnostics/runner.js';
-import { CHECK_IDS, type CheckId, type CheckResult, type DiagnosticReport } from '../diagnostics/types.js';
+import { CHECK_IDS, type CheckResult, type DiagnosticReport } from '../diagnostics/types.js';
 import { createLogger } from '../logging.js';
 import { resolvePlatform } from '../platforms/profile.js';
 import { renderReport } from '../report/render.js';
 import { UsageError, type Command } from './args.js';
+import { checkTimeouts } from '../diagnostics/timeouts.js';
 
 export interface RunIo {
   stdout: NodeJS.WritableStream;
@@ -24,11 +25,6 @@ const MARK: Record<CheckResult['status'], string> = { pass: 'ok  ', warn: 'WARN'
 export function progressLine(r: CheckResult): string {
   const code = r.code && r.status !== 'pass' ? ` ${r.code}` : '';
   return `  [${MARK[r.status]}] ${r.id.padEnd(12)}${code} ${r.message} (${r.durationMs} ms)\n`;
-}
-
-/** The receive check waits RECEIVE_TIMEOUT_MS for its message; its own timeout must leave room for that. */
-export function checkTimeouts(config: Pick<Config, 'RECEIVE_TIMEOUT_MS'>): Partial<Record<CheckId, number>> {
-  return { receive: config.RECEIVE_TIMEOUT_MS + 30_000 };
 }
 
 export async function runCommand(cmd: Extract<Command, { kind: 'run' }>, password: string, config: Readonly<Config>, io: RunIo): Promise<number> {

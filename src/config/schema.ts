@@ -16,7 +16,6 @@ function isDnsServer(s: string): boolean {
 const list = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
   /** pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** API listen address and port. */
@@ -46,8 +45,8 @@ export const envSchema = z.object({
   /** EHLO name and envelope sender of the inbound test mail. */
   HELO_NAME: z.string().default('diagnostics.invalid'),
   TEST_MAIL_FROM: z.string().email().default('postmaster@diagnostics.invalid'),
-  /** Default per-check timeout, ms. */
-  CHECK_TIMEOUT_MS: int(20000, 100),
+  /** Overrides every check's own timeout (receive excepted: see RECEIVE_TIMEOUT_MS), ms; unset = each check's default (10–30 s). */
+  CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
   /** How long the receive check waits for the test message, ms. */
   RECEIVE_TIMEOUT_MS: int(60000, 100),
   /** A message that arrives later than this is MAIL_DELAYED (warn), ms. */
@@ -79,9 +78,12 @@ export const envSchema = z.object({
   /** Generic HTTP provider: base URL and bearer token. */
   PROVIDER_HTTP_URL: z.string().url().optional(),
   PROVIDER_HTTP_TOKEN: z.string().optional(),
-  /** RDAP: base URL used for every domain, or a bootstrap file (IANA dns.json format); default IANA bootstrap is not fetched (no egress assumption). */
+  /** RDAP server used for every domain (wins over the bootstrap registry when set). */
   RDAP_BASE_URL: z.string().url().optional(),
+  /** IANA bootstrap registry (RFC 9224 dns.json) as a local file, for deployments without egress to IANA. */
   RDAP_BOOTSTRAP_FILE: z.string().optional(),
+  /** IANA bootstrap registry URL, fetched when needed and cached for a day. */
+  RDAP_BOOTSTRAP_URL: z.string().url().default('https://data.iana.org/rdap/dns.json'),
   /** DOMAIN_EXPIRING is reported this many days before expiry. */
   DOMAIN_EXPIRING_DAYS: int(30, 0),
   /** Webhooks. */

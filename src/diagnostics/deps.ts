@@ -2,6 +2,7 @@
 import type { Dispatcher } from 'undici';
 import type { AccountProvider } from '../providers/provider.js';
 import type { DnsClient } from './dns.js';
+import type { RdapBootstrap } from '../checks/http/rdap.js';
 
 export interface CheckSettings {
   mxPort: number;
@@ -12,6 +13,7 @@ export interface CheckSettings {
   domainExpiringDays: number;
   rdapBaseUrl?: string;
   rdapBootstrapFile?: string;
+  rdapBootstrapUrl?: string;
 }
 
 export interface CheckDeps {
@@ -20,5 +22,7 @@ export interface CheckDeps {
   http: Dispatcher;
   provider: AccountProvider;
   settings: CheckSettings;
+  /** The RDAP bootstrap registry from a URL, cached across runs (absent: not fetched). */
+  rdapBootstrap?: (url: string, signal: AbortSignal) => Promise<RdapBootstrap>;
   now(): number;
 }

@@ -11,8 +11,9 @@ export type OnFinished = (record: DiagnosticRecord) => Promise<void>;
 
 export function createFinisher(d: { store: DiagnosticStore; events: EventWriter; metrics: MetricsStore; log: Logger; onFinished?: OnFinished }) {
   return async function finish(record: DiagnosticRecord): Promise<void> {
-    await d.events.append(record.id, 'diagnostic.finished', publicView(record));
+    // Record first: a client that reads `diagnostic.finished` and then GETs must see the end.
     await d.store.saveFinished(record);
+    await d.events.append(record.id, 'diagnostic.finished', publicView(record));
     await d.metrics.recordFinished(record).catch((err: Error) =>
       d.log.warn({ diagnosticId: record.id, err: { message: err.message } }, 'outcome counters not updated'));
     d.log.info({ diagnosticId: record.id, status: record.status, verdict: record.verdict, code: record.primaryCause ?? record.error?.code, durationMs: record.durationMs }, 'diagnostic finished');

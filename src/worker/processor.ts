@@ -14,6 +14,7 @@ import { TERMINAL, type DiagnosticStore } from '../store/diagnostic-store.js';
 import type { EventWriter } from '../store/events.js';
 import type { Finisher } from '../store/finisher.js';
 import type { RunRegistry, StopReason } from './cancel-listener.js';
+import { checkTimeouts } from '../diagnostics/timeouts.js';
 
 export interface ProcessorDeps {
   config: Readonly<Config>;
@@ -26,9 +27,6 @@ export interface ProcessorDeps {
   runs: RunRegistry;
   log: Logger;
 }
-
-/** The receive check waits RECEIVE_TIMEOUT_MS for the message, plus connecting and cleaning up. */
-const RECEIVE_MARGIN_MS = 15000;
 
 export function createProcessor(d: ProcessorDeps) {
   return async function processDiagnostic(job: Job<DiagnosticJobData>, token?: string): Promise<void> {
@@ -91,7 +89,7 @@ export function createProcessor(d: ProcessorDeps) {
           { diagnosticId: id, account: stored.account, password, platform: resolvePlatform(stored.platform, profile, stored.server, 'request'), checks: stored.checks },
           {
             registry: d.registry, deps: d.checkDeps, log, signal: ac.signal, onEvent,
-            timeouts: { receive: d.config.RECEIVE_TIMEOUT_MS + RECEIVE_MARGIN_MS },
+            timeouts: checkTimeouts(d.config),
             deadlineMs: d.config.DIAGNOSTIC_DEADLINE_MS,
           },
         );

@@ -118,6 +118,18 @@ describe('domain check (RDAP)', { skip }, () => {
       if (code === 'DOMAIN_EXPIRING') assert.equal(r.evidence.daysLeft, 5);
     });
   }
+  test('without RDAP_BASE_URL the server comes from the IANA-format bootstrap registry, fetched once', async () => {
+    const { deps } = depsFor({ RDAP_BASE_URL: undefined, RDAP_BOOTSTRAP_URL: 'https://rdap.lab.test/bootstrap/dns.json' });
+    const healthy = (await run('user@healthy.test', ['domain'], { deps: { ...deps, settings: { ...deps.settings, rdapBaseUrl: undefined } } })).domain;
+    assert.equal(healthy.status, 'pass', healthy.message);
+    assert.equal(healthy.evidence.url, 'https://rdap.lab.test/domain/healthy.test');
+    const expired = (await run('user@expired-domain.test', ['domain'], { deps: { ...deps, settings: { ...deps.settings, rdapBaseUrl: undefined } } })).domain;
+    assert.equal(expired.code, 'DOMAIN_EXPIRED');
+    const none = (await run('user@healthy.test', ['domain'], { env: { RDAP_BASE_URL: undefined, RDAP_BOOTSTRAP_URL: 'https://down.lab.test/dns.json' } })).domain;
+    assert.equal(none.code, 'RDAP_ERROR');
+    assert.match(none.message, /bootstrap/);
+  });
+
   test('RDAP unreachable → error RDAP_ERROR', async () => {
     const r = (await run('user@healthy.test', ['domain'], { env: { RDAP_BASE_URL: 'https://down.lab.test/' } })).domain;
     assert.equal(r.status, 'error');

@@ -57,7 +57,6 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRouteOption
     res.on('close', stop);
     const started = Date.now();
     let last = from;
-    let sawAny = from !== '0-0';
     const terminal = TERMINAL.has(record.status);
     try {
       while (open && Date.now() - started < maxMs) {
@@ -71,7 +70,8 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRouteOption
           // (stream expired, or a queued diagnostic was cancelled before any worker touched it).
           const now = await store.get(record.id);
           if (!now || TERMINAL.has(now.status)) {
-            if (now && !sawAny) send(res, undefined, 'diagnostic.finished', JSON.stringify(finishedData(now)));
+            // Also when other events were seen: the record is saved just before its final event.
+            if (now) send(res, undefined, 'diagnostic.finished', JSON.stringify(finishedData(now)));
             break;
           }
           res.write(': heartbeat\n\n');
@@ -80,7 +80,6 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRouteOption
         let finished = false;
         for (const [id, fields] of answer[0][1]) {
           last = id;
-          sawAny = true;
           const f = toMap(fields);
           send(res, id, f.type ?? 'message', f.data ?? '{}');
           if (f.type === 'diagnostic.finished') finished = true;

@@ -53,6 +53,14 @@ export function rdapSite(opts: { now?: () => number } = {}): Site {
     if (req.path === '/help') {
       return sendJson(res, 200, { rdapConformance: conformance, notices: [{ title: 'Lab RDAP', description: ['Answers /domain/{name} for the lab domains.'] }] }, RDAP);
     }
+    if (req.path === '/bootstrap/dns.json') {
+      // The IANA bootstrap registry (RFC 9224) as data.iana.org serves it, pointing `.test` here.
+      return sendJson(res, 200, {
+        description: 'RDAP bootstrap file for Domain Name System registrations (lab)',
+        publication: new Date(clock()).toISOString(), version: '1.0',
+        services: [[['test'], [base]], [['example'], ['https://rdap.example.invalid/']]],
+      }, 'application/json');
+    }
     const seg = segmentsUnder(req.path, '/domain');
     if (!seg || seg.length !== 1) return rdapError(res, 400, 'Bad Request', 'Unsupported query type.');
     const name = seg[0].toLowerCase().replace(/\.$/, '');
