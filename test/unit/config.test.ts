@@ -105,3 +105,10 @@ test('platform profiles: a file overrides and adds profiles; an invalid one fail
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an empty variable counts as unset (compose passes ${FOO:-})', () => {
+  const c = loadConfig({ CLIENTS_FILE: '', PROVIDER_HTTP_URL: '', DNS_SERVERS: '', PORT: '' });
+  assert.equal(c.CLIENTS_FILE, undefined);
+  assert.equal(c.PORT, 8080);
+  assert.deepEqual(c.DNS_SERVERS, []);
+});
