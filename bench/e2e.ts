@@ -69,6 +69,7 @@ export function renderE2e(r: E2eResult, requested: number): string {
     ['measure', 'n', 'p50 ms', 'p95 ms', 'max ms'], [
       ['POST -> diagnostic.finished (SSE)', tot.n, ms(tot.p50), ms(tot.p95), ms(tot.max)],
       ['run durationMs (worker side)', run.n, ms(run.p50), ms(run.p95), ms(run.max)],
+      ['first run alone (cold worker)', r.totals.length ? 1 : 0, ms(r.totals[0] ?? NaN), '-', '-'],
     ]);
   const checks = table('1b. Per check durationMs', ['check', 'n', 'p50 ms', 'p95 ms', 'max ms'],
     CHECK_IDS.map((c) => {

@@ -15,6 +15,7 @@ import { runE2e, renderE2e } from './e2e.js';
 import { assertLoopbackOnly, environmentLine } from './environment.js';
 import { renderMemory, runBurst, sampleRss, type MemoryFigures } from './memory.js';
 import { logMessage, startServiceProcess, type ServiceProcess } from './service-process.js';
+import { mib } from './stats.js';
 import { renderThroughput, runThroughput } from './throughput.js';
 
 const num = (name: string, def: number) => {
@@ -117,6 +118,7 @@ async function main(): Promise<number> {
       rows.push(await runThroughput({ origin: client.origin, apiKey, concurrency: c, durationMs, account: throwaway }));
     }
     print(renderThroughput(rows));
+    print(`API process RSS after the throughput rows: ${mib(await api.rss())} MiB\n`);
     const errors = rows.reduce((n, r) => n + r.errors.size, 0);
     success = !overdue && !e2e.failures.length && !memory.burst?.failures.length && !errors;
     return success ? 0 : 1;
