@@ -54,6 +54,7 @@ async function main(): Promise<number> {
   // Past the deadline, stop the service processes: whatever awaits them fails and cleanup runs.
   let overdue = false;
   let success = false;
+  const sections: Record<number, string> = {};
   const watchdog = setTimeout(() => {
     overdue = true;
     say(`deadline of ${opts.deadlineMs} ms reached: stopping`);
@@ -101,13 +102,13 @@ async function main(): Promise<number> {
     memory.e2ePeak = await sampler.stop();
     memory.afterE2e = await worker.rss();
     memory.e2eRuns = e2e.totals.length;
-    print(renderE2e(e2e, opts.runs));
+    sections[1] = renderE2e(e2e, opts.runs);
 
     if (opts.burst > 0 && left() > 50_000) {
       say(`3. ${opts.burst} concurrent light diagnostics`);
       memory.burst = await runBurst(client, { count: opts.burst, account: throwaway, rss: () => worker.rss(), timeoutMs: Math.min(30_000, left() - 35_000) });
     }
-    print(renderMemory(memory));
+    sections[3] = renderMemory(memory);
 
     // Figure 2 needs the queue undrained: the worker stops first.
     await worker.stop();
@@ -117,13 +118,14 @@ async function main(): Promise<number> {
       say(`2. POST throughput, concurrency ${c}, ${(durationMs / 1000).toFixed(1)} s`);
       rows.push(await runThroughput({ origin: client.origin, apiKey, concurrency: c, durationMs, account: throwaway }));
     }
-    print(renderThroughput(rows));
-    print(`API process RSS after the throughput rows: ${mib(await api.rss())} MiB\n`);
+    sections[2] = `${renderThroughput(rows)}API process RSS after the throughput rows: ${mib(await api.rss())} MiB\n`;
     const errors = rows.reduce((n, r) => n + r.errors.size, 0);
     success = !overdue && !e2e.failures.length && !memory.burst?.failures.length && !errors;
     return success ? 0 : 1;
   } finally {
     clearTimeout(watchdog);
+    // In the brief's order (the throughput rows run last: they need the worker stopped).
+    for (const k of [1, 2, 3]) if (sections[k]) print(sections[k]);
     for (const p of procs) await p.stop().catch(() => undefined);
     await agent.close().catch(() => undefined);
     const { deleted, left: remaining } = await deletePrefix(redis, prefix);

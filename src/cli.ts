@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config/index.js';
 import { parseCommand, USAGE, UsageError } from './cli/args.js';
+import { clientCommand } from './cli/client-command.js';
 import { readPassword } from './cli/password.js';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -13,6 +14,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
+    if (cmd.kind === 'client-new') return clientCommand(cmd.clientId, cmd.webhookUrl, process.stdout);
     // The CLI is quieter than the services unless LOG_LEVEL says otherwise.
     const config = loadConfig({ LOG_LEVEL: 'warn', ...env });
     const password = await readPassword(cmd.password, { stdin: process.stdin, stderr: process.stderr, env });

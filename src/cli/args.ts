@@ -10,6 +10,7 @@ export type PasswordSource = { kind: 'env'; name: string } | { kind: 'stdin' } |
 
 export type Command =
   | { kind: 'help' }
+  | { kind: 'client-new'; clientId: string; webhookUrl?: string }
   | {
     kind: 'run';
     account: string;
@@ -23,6 +24,9 @@ export type Command =
 
 export const USAGE = `Usage:
   exdiag run <account> [options]    diagnose one mailbox now, without the queue
+  exdiag client new <clientId> [--webhook-url <url>]
+                                    make an API key and a webhook secret for a new client,
+                                    and print its CLIENTS_FILE entry (only digests of the key)
   exdiag --help                     this text
 
 Options of run:
@@ -61,6 +65,7 @@ export function parseCommand(argv: string[]): Command {
         json: { type: 'boolean' },
         'password-env': { type: 'string' },
         'password-stdin': { type: 'boolean' },
+        'webhook-url': { type: 'string' },
       },
     });
   } catch (err) {
@@ -68,6 +73,7 @@ export function parseCommand(argv: string[]): Command {
   }
   const { values: v, positionals } = parsed;
   if (v.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
+  if (positionals[0] === 'client') return parseClientCommand(positionals.slice(1), v['webhook-url']);
   const [command, account, ...rest] = positionals;
   if (command !== 'run') throw new UsageError(`unknown command "${command}"`);
   if (!account) throw new UsageError('run needs the mailbox address: exdiag run <account>');
@@ -94,4 +100,13 @@ export function parseCommand(argv: string[]): Command {
     ...(v.server !== undefined ? { server: v.server.toLowerCase() } : {}),
     ...(checks ? { checks } : {}),
   };
+}
+
+function parseClientCommand(args: string[], webhookUrl: string | undefined): Command {
+  const [sub, clientId, ...rest] = args;
+  if (sub !== 'new') throw new UsageError('usage: exdiag client new <clientId> [--webhook-url <url>]');
+  if (!clientId || !/^[A-Za-z0-9_.-]+$/.test(clientId)) throw new UsageError('the client id is letters, digits, dot, dash or underscore');
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (webhookUrl !== undefined && !URL.canParse(webhookUrl)) throw new UsageError('--webhook-url must be a URL');
+  return { kind: 'client-new', clientId, ...(webhookUrl ? { webhookUrl } : {}) };
 }

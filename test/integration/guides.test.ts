@@ -80,11 +80,19 @@ function finding(d: DiagnosticRecord, id: CheckId, code: Code, status: CheckStat
   return r;
 }
 
+/**
+ * Each check is skipped, and following `skippedBecause` (receive → imap → account) leads to
+ * `because`: nothing ran into the wall the prerequisite had already found.
+ */
 function skippedFor(d: DiagnosticRecord, ids: CheckId[], because: { check: CheckId; code: Code }): void {
   for (const id of ids) {
-    const r = result(d, id);
+    let r = result(d, id);
     assert.equal(r.status, 'skipped', `${id}: ${summary(d)}`);
-    assert.deepEqual(r.skippedBecause, because, id);
+    for (let hops = 0; r.skippedBecause && !r.skippedBecause.code && hops < 3; hops++) {
+      r = result(d, r.skippedBecause.check);
+      assert.equal(r.status, 'skipped', `${id} waits on ${r.id}: ${summary(d)}`);
+    }
+    assert.deepEqual(r.skippedBecause, because, `${id}: ${summary(d)}`);
   }
 }
 
@@ -142,7 +150,8 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
   test('ACCOUNT_SPAM_BLOCKED: spammer@ → send SEND_REJECTED (5.7.1) explained by it', async () => {
     const d = await run({ account: 'spammer@healthy.test', checks: ['account', 'imap', 'send'], locale: 'fr' });
     const r = finding(d, 'account', 'ACCOUNT_SPAM_BLOCKED');
-    assert.equal(r.evidence.spamTicketNumber, 'SPAM-4242');
+    assert.match(String(r.evidence.spamTicketNumber), /4242/);
+    assert.match(r.message, /ticket \S*4242/);
     assert.equal(result(d, 'imap').status, 'pass', 'a spam-blocked account still logs in');
     const send = finding(d, 'send', 'SEND_REJECTED');
     assert.equal(send.evidence.enhancedStatus, '5.7.1');
@@ -224,7 +233,7 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
   test('SRV_MISSING: srv-missing.test has no _autodiscover._tcp record', async () => {
     const d = await srvMissing();
     const r = finding(d, 'srv', 'SRV_MISSING');
-    assert.equal(r.evidence.answer, 'nodata');
+    assert.equal(r.evidence.answer, 'nxdomain', 'no such name in the zone');
     assert.equal(d.primaryCause, 'SRV_MISSING');
   });
 
