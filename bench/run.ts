@@ -60,6 +60,8 @@ async function main(): Promise<number> {
     say(`deadline of ${opts.deadlineMs} ms reached: stopping`);
     for (const p of procs) void p.stop(0);
     void agent.destroy();
+    // Last resort if something still hangs: the bench must end.
+    setTimeout(() => { say('still running 20 s after the deadline: exiting'); process.exit(1); }, 20_000).unref();
   }, opts.deadlineMs);
 
   try {

@@ -46,7 +46,7 @@ declare module 'fastify' {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const sealKey = requireSealKey(config);
-  const redis = opts.redis ?? createRedis(config.REDIS_URL, 'api');
+  const redis = opts.redis ?? createRedis(config, 'api');
   const { doc, text } = loadOpenApi(opts.openapiPath);
 
   const app = Fastify({

@@ -8,7 +8,7 @@ import { startDiagnosticWorker } from './worker/create-worker.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'dev' });
-const webhookRedis = createRedis(config.REDIS_URL, 'worker');
+const webhookRedis = createRedis(config, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });
 if (config.WEBHOOK_WORKER) webhooks.startWorker();
 const onFinished = (r: Parameters<typeof webhooks.enqueueFor>[0]) => webhooks.enqueueFor(r);

@@ -7,7 +7,7 @@ import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'api' });
-const webhookRedis = createRedis(config.REDIS_URL, 'worker');
+const webhookRedis = createRedis(config, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });
 const app = await buildApp({ config, logger, onFinished: (r) => webhooks.enqueueFor(r) });
 await app.listen({ host: config.HOST, port: config.PORT });

@@ -8,7 +8,7 @@ import { startDiagnosticWorker } from './worker/create-worker.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'worker', pid: process.pid });
-const webhookRedis = createRedis(config.REDIS_URL, 'worker');
+const webhookRedis = createRedis(config, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });
 if (config.WEBHOOK_WORKER) webhooks.startWorker();
 const diagnostics = await startDiagnosticWorker({ config, logger, onFinished: (r) => webhooks.enqueueFor(r) });

@@ -21,8 +21,12 @@ export const envSchema = z.object({
   /** API listen address and port. */
   HOST: z.string().default('0.0.0.0'),
   PORT: int(8080, 0, 65535),
-  /** Redis connection (standalone URL; Sentinel/Cluster via REDIS_URL options is future work). */
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Redis: redis:// or rediss:// URL (password, db and TLS come from it, also under Sentinel). */
+  REDIS_URL: z.string().url().refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  /** Redis Sentinel: `host:port` of the sentinels, comma separated; the master is found by name (REDIS_URL's host is then ignored). */
+  REDIS_SENTINELS: list.refine((l) => l.every((x) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(x)), 'each entry must be host:port'),
+  /** Name of the master the sentinels watch. */
+  REDIS_SENTINEL_NAME: z.string().default('mymaster'),
   /** Prefix of every Redis key and queue of this deployment (tests use a unique one each). */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('exdiag'),
   /** API clients: `clientId:apiKey` pairs, comma separated. Keys are kept only as SHA-256 digests. */

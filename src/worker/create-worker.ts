@@ -36,8 +36,8 @@ export async function startDiagnosticWorker(opts: DiagnosticWorkerOptions): Prom
   const { config } = opts;
   const log = opts.logger.child({ component: 'worker' });
   const sealKey = requireSealKey(config);
-  const redis: Redis = createRedis(config.REDIS_URL, 'worker');
-  const subscriber: Redis = createRedis(config.REDIS_URL, 'subscriber');
+  const redis: Redis = createRedis(config, 'worker');
+  const subscriber: Redis = createRedis(config, 'subscriber');
   const store = createDiagnosticStore(redis, config.REDIS_PREFIX, { resultTtlSeconds: config.RESULT_TTL_SECONDS });
   const events = createEventWriter(redis, config.REDIS_PREFIX, { activeTtlSeconds: config.RESULT_TTL_SECONDS });
   const finish = createFinisher({ store, events, metrics: createMetricsStore(redis, config.REDIS_PREFIX), log, onFinished: opts.onFinished });

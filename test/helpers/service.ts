@@ -54,7 +54,7 @@ export async function startService(overrides: Record<string, string> = {}, opts:
   const config = loadConfig(env);
   const logs: string[] = [];
   const logger = createLogger(config, { write: (line: string) => { logs.push(line); } });
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  const redis = createRedis(config, 'worker');
   const app = await buildApp({ config, logger });
   await app.ready();
   const worker = opts.worker === false ? undefined : await startDiagnosticWorker({ config, logger });

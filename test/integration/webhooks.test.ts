@@ -122,7 +122,7 @@ describe('webhook delivery', () => {
       WEBHOOK_RETRY_SCHEDULE: '0.2,0.4,0.8',
       WEBHOOK_TIMEOUT_MS: '2000',
     });
-    redis = createRedis(config.REDIS_URL, 'worker');
+    redis = createRedis(config, 'worker');
     // Deliveries resolve "hooks.example" to a private address: the connect-time policy must refuse it.
     dispatcher = createWebhookDispatcher({
       config, connection: redis, log: pino({ level: 'silent' }),
