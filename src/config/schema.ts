@@ -38,6 +38,8 @@ export const envSchema = z.object({
   SEAL_KEY: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes encoded in base64 (openssl rand -base64 32)').optional(),
   /** DNS servers used by every check (`ip` or `ip:port`, comma separated); empty = system resolvers. */
   DNS_SERVERS: list.refine((l) => l.every(isDnsServer), 'each entry must be an IP address, optionally with :port ([v6]:port for IPv6)'),
+  /** Hosts, IPs or CIDRs that the checks may connect to although not public (private mail platforms, the lab); everything else non-public is refused. */
+  CHECK_EGRESS_ALLOWLIST: list,
   /** DNS query timeout per try, ms. */
   DNS_TIMEOUT_MS: int(3000, 100),
   /** YAML/JSON file of platform profiles merged over the built-in defaults. */

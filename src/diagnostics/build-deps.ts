@@ -1,19 +1,36 @@
 // Builds the I/O a run needs from the configuration: the same code path for the lab and production.
-import { Agent } from 'undici';
+import { isIP } from 'node:net';
+import { Agent, buildConnector } from 'undici';
 import type { Config } from '../config/index.js';
 import { createProvider } from '../providers/index.js';
 import type { CheckDeps } from './deps.js';
 import { createDnsClient } from './dns.js';
+import { checkAddress } from '../net/address-policy.js';
 import { createBootstrapCache } from '../checks/http/rdap-bootstrap.js';
 
 export function buildCheckDeps(config: Config): CheckDeps {
-  const dns = createDnsClient({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS });
+  const policy = { allowlist: config.CHECK_EGRESS_ALLOWLIST };
+  const dns = createDnsClient({
+    servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT_MS,
+    refuse: (address, host) => { const v = checkAddress(policy, address, host); return v.ok ? undefined : v.reason; },
+  });
   // Each check's own deadline aborts its requests; these only bound a single stuck exchange.
   const ioTimeout = config.CHECK_TIMEOUT_MS ?? 20_000;
+  // Names go through our resolver (which applies the egress policy); IP literals skip any lookup
+  // in net.connect, so they are checked here before connecting.
+  const connector = buildConnector({ lookup: dns.lookup, timeout: ioTimeout } as buildConnector.BuildOptions);
   const http = new Agent({
-    connect: { lookup: dns.lookup, timeout: ioTimeout },
     headersTimeout: ioTimeout,
     bodyTimeout: ioTimeout,
+    connect: (options, callback) => {
+      const host = options.hostname.replace(/^\[|\]$/g, '');
+      const v = isIP(host) ? checkAddress(policy, host) : { ok: true as const };
+      if (!v.ok) {
+        callback(Object.assign(new Error(`connection to ${host} refused by the egress policy: ${v.reason}`), { code: 'EGRESS_FORBIDDEN' }), null);
+        return;
+      }
+      connector(options, callback);
+    },
   });
   return {
     rdapBootstrap: createBootstrapCache(http),

@@ -23,6 +23,11 @@ export interface DnsOptions {
   servers: string[];
   timeoutMs: number;
   tries?: number;
+  /**
+   * Egress policy: why `address` (named `host`) may not be connected to, or undefined. Addresses it
+   * refuses are never returned by `addresses()` nor `lookup`, so no check can connect to them.
+   */
+  refuse?: (address: string, host: string) => string | undefined;
 }
 
 const NOT_FOUND = new Set(['ENOTFOUND', 'NXDOMAIN']);
@@ -56,21 +61,26 @@ export function createDnsClient(opts: DnsOptions): DnsClient {
     srv: (name) => ask(async () => (await resolver.resolveSrv(name)).map((r) => ({ ...r, name: strip(r.name) }))),
     txt: (name) => ask(async () => (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''))),
     addresses: async (name) => {
-      const v4 = await ask(() => resolver.resolve4(name));
-      if (v4.ok || v4.kind === 'error' || v4.kind === 'nxdomain') return v4;
-      return ask(() => resolver.resolve6(name));
+      let a = await ask(() => resolver.resolve4(name));
+      if (!a.ok && a.kind === 'nodata') a = await ask(() => resolver.resolve6(name));
+      if (!a.ok || !opts.refuse) return a;
+      const allowed = a.records.filter((ip) => !opts.refuse!(ip, name));
+      if (allowed.length) return { ...a, records: allowed };
+      return { ok: false, kind: 'error', error: `EGRESS_FORBIDDEN: ${opts.refuse(a.records[0], name)}`, server: a.server, ms: a.ms };
     },
     lookup: ((hostname: string, options: unknown, callback: (...a: unknown[]) => void) => {
       const cb = typeof options === 'function' ? (options as typeof callback) : callback;
       const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
       if (/^[\d.]+$/.test(hostname) || hostname.includes(':')) {
         const family = hostname.includes(':') ? 6 : 4;
+        const refused = opts.refuse?.(hostname, hostname);
+        if (refused) return cb(Object.assign(new Error(`connection to ${hostname} refused by the egress policy: ${refused}`), { code: 'EGRESS_FORBIDDEN', hostname }));
         return all ? cb(null, [{ address: hostname, family }]) : cb(null, hostname, family);
       }
       client.addresses(hostname).then((a) => {
         if (!a.ok) {
           const err = Object.assign(new Error(`DNS lookup of ${hostname} failed: ${a.kind === 'error' ? a.error : a.kind}`), {
-            code: a.kind === 'error' ? a.error : 'ENOTFOUND', hostname,
+            code: a.kind === 'error' ? a.error.split(':')[0] : 'ENOTFOUND', hostname,
           });
           return cb(err);
         }

@@ -117,6 +117,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const env: Record<string, string> = {
       DNS_SERVERS: dns.server,
       MX_PORT: String(PORTS.mx),
+      // The lab's servers live on loopback, which the checks may not reach by default.
+      CHECK_EGRESS_ALLOWLIST: '127.0.0.0/8',
       NODE_EXTRA_CA_CERTS: certs.ca,
       PLATFORMS_FILE: platformsFile,
       DEFAULT_PLATFORM: 'lab',

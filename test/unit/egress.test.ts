@@ -83,9 +83,9 @@ describe('validateWebhookUrl', () => {
 describe('checkAddress (after resolution)', () => {
   it('refuses a name resolving to a private address unless the host or address is allowlisted', () => {
     assert.equal(checkAddress(strict, '10.0.0.5', 'hooks.example.com').ok, false);
-    assert.equal(checkAddress({ allowHttp: false, allowlist: ['hooks.example.com'] }, '10.0.0.5', 'hooks.example.com').ok, true);
-    assert.equal(checkAddress({ allowHttp: false, allowlist: ['*.example.com'] }, '10.0.0.5', 'hooks.example.com').ok, true);
-    assert.equal(checkAddress({ allowHttp: false, allowlist: ['*.example.com'] }, '10.0.0.5', 'example.org').ok, false);
+    assert.equal(checkAddress({ allowlist: ['hooks.example.com'] }, '10.0.0.5', 'hooks.example.com').ok, true);
+    assert.equal(checkAddress({ allowlist: ['*.example.com'] }, '10.0.0.5', 'hooks.example.com').ok, true);
+    assert.equal(checkAddress({ allowlist: ['*.example.com'] }, '10.0.0.5', 'example.org').ok, false);
   });
 });
 
