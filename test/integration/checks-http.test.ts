@@ -155,7 +155,7 @@ describe('autodiscover check (POX)', { skip }, () => {
     assert.deepEqual([...new Set(kinds)], ['domain', 'autodiscover-host', 'http-redirect', 'srv']);
   });
   test('wrong password → AUTH_FAILED, exactly one failed login', async () => {
-    const address = 'wrongpw@healthy.test';
+    const address = 'wrongpw-http@healthy.test';
     const before = await failedLogins(address);
     const r = (await run(address, ['autodiscover'], { password: 'Definitely-wrong-1' })).autodiscover;
     assert.equal(r.status, 'fail', r.message);
@@ -198,7 +198,7 @@ describe('webmail check (EWS)', { skip }, () => {
     assert.equal(r.code, 'WEBMAIL_UNREACHABLE');
   });
   test('wrong password → AUTH_FAILED, one failed EWS login', async () => {
-    const address = 'wrongpw@healthy.test';
+    const address = 'wrongpw-http@healthy.test';
     const before = await failedLogins(address);
     const r = (await run(address, ['webmail'], { password: 'Definitely-wrong-2' })).webmail;
     assert.equal(r.status, 'fail', r.message);

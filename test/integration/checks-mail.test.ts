@@ -88,7 +88,7 @@ describe('mail checks against the lab', { skip: LAB ? false : 'LAB_DIR is not se
   });
 
   test('a wrong password costs exactly one failed login; send and receive are skipped', async () => {
-    const account = 'wrongpw@healthy.test';
+    const account = 'wrongpw-mail@healthy.test';
     const before = await failedLogins(account);
     const run = await diagnose(account, { password: 'not-the-password-1' });
     assert.equal(codes(run).imap, 'fail:AUTH_FAILED');

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import type { Response } from 'supertest';
@@ -72,6 +72,8 @@ describe('worker processes', () => {
     for (const w of spawned) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
     await Promise.all(spawned.map((w) => w.exited));
   };
+  // Also when a test fails half-way.
+  afterEach(stopAll);
 
   test('SIGKILL mid-run: the job stalls and another worker runs it afresh to the end', async () => {
     const a = await start();
@@ -85,6 +87,8 @@ describe('worker processes', () => {
     assert.equal(done.status, 'completed', JSON.stringify(done));
     assert.equal(done.results.length, 1);
     assert.equal(done.results[0].id, 'mx');
+    // The record is saved before the final event is appended: wait for the event too.
+    await s.waitForEvent(res.body.id, 'diagnostic.finished', 5000);
     const types = await eventTypes(s, res.body.id);
     assert.equal(types.filter((t) => t === 'check.started').length, 2, `the retry started afresh: ${types.join(',')}`);
     assert.equal(types.at(-1), 'diagnostic.finished');

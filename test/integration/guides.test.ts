@@ -13,15 +13,7 @@ import { startService, type Service } from '../helpers/service.js';
 
 const skip = process.env.LAB_DIR ? false : 'needs the lab: npx tsx test/lab/with-lab.ts -- node --import tsx --test test/integration/guides.test.ts';
 
-interface Ask {
-  account: string;
-  password?: string;
-  checks?: CheckId[];
-  server?: string;
-  platform?: string;
-  locale?: Locale;
-  headers?: Record<string, string>;
-}
+interface Ask { account: string; password?: string; checks?: CheckId[]; server?: string; platform?: string; locale?: Locale; headers?: Record<string, string> }
 
 const summary = (d: DiagnosticRecord) => JSON.stringify({
   status: d.status, verdict: d.verdict, primary: d.primaryCause, causes: d.causes, error: d.error,
@@ -57,10 +49,17 @@ function diagnoser(service: () => Service) {
 /** Several tests read one diagnostic: it runs once. */
 function shared(run: (ask: Ask) => Promise<DiagnosticRecord>) {
   const runs = new Map<string, Promise<DiagnosticRecord>>();
-  return (key: string, ask: Ask) => {
-    if (!runs.has(key)) runs.set(key, run(ask));
-    return runs.get(key)!;
-  };
+  return (key: string, ask: Ask) => runs.get(key) ?? runs.set(key, run(ask)).get(key)!;
+}
+
+/** A service with settings of its own for one test, closed whatever happens. */
+async function withService(overrides: Record<string, string>, fn: (s: Service) => Promise<void>): Promise<void> {
+  const s = await startService(overrides);
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
 }
 
 const result = (d: DiagnosticRecord, id: CheckId): CheckResult => {
@@ -96,8 +95,7 @@ function skippedFor(d: DiagnosticRecord, ids: CheckId[], because: { check: Check
   }
 }
 
-const spent = (before: FailedLogins, after: FailedLogins) =>
-  (after.imap - before.imap) + (after.smtp - before.smtp) + (after.http - before.http);
+const spent = (b: FailedLogins, a: FailedLogins) => (a.imap - b.imap) + (a.smtp - b.smtp) + (a.http - b.http);
 
 const FR = { 'accept-language': 'fr-FR,fr;q=0.9,en;q=0.5' };
 const PASSWORD_CHECKS: CheckId[] = ['autodiscover', 'webmail', 'imap', 'send', 'receive'];
@@ -113,12 +111,11 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
   const run = diagnoser(() => s);
   const once = shared(run);
 
-  // ── account (provider API) ──────────────────────────────────────────────────────────────
+  // account (provider API)
   test('ACCOUNT_NOT_FOUND: ghost@ is unknown to the provider; no login is tried', async () => {
     const d = await run({ account: 'ghost@healthy.test', checks: ['account', 'webmail', 'imap', 'send', 'receive'], locale: 'fr' });
     const r = finding(d, 'account', 'ACCOUNT_NOT_FOUND');
-    assert.equal(r.evidence.provider, 'ovhcloud');
-    assert.match(String(r.evidence.reason), /no such account/);
+    assert.ok(r.evidence.provider === 'ovhcloud' && /no such account/.test(String(r.evidence.reason)), JSON.stringify(r.evidence));
     skippedFor(d, ['webmail', 'imap', 'send', 'receive'], { check: 'account', code: 'ACCOUNT_NOT_FOUND' });
     assert.equal(d.primaryCause, 'ACCOUNT_NOT_FOUND');
     assert.equal(d.locale, 'fr', 'locale: fr is kept');
@@ -131,8 +128,7 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
     const r = finding(d, 'account', 'ACCOUNT_SUSPENDED');
     assert.equal(r.evidence.accountState, 'suspended');
     skippedFor(d, PASSWORD_CHECKS, { check: 'account', code: 'ACCOUNT_SUSPENDED' });
-    assert.equal(d.primaryCause, 'ACCOUNT_SUSPENDED');
-    assert.deepEqual(d.causes, ['ACCOUNT_SUSPENDED']);
+    assert.deepEqual([d.primaryCause, d.causes], ['ACCOUNT_SUSPENDED', ['ACCOUNT_SUSPENDED']]);
     assert.equal(d.verdict, 'failing');
     assert.equal(d.locale, 'fr', 'Accept-Language: fr is honoured');
     assert.equal(spent(before, await failedLogins(address)), 0, 'the provider said the account cannot log in');
@@ -148,17 +144,14 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
   });
 
   test('ACCOUNT_SPAM_BLOCKED: spammer@ → send SEND_REJECTED (5.7.1) explained by it', async () => {
-    const d = await run({ account: 'spammer@healthy.test', checks: ['account', 'imap', 'send'], locale: 'fr' });
+    const d = await run({ account: 'spammer@healthy.test', checks: ['account', 'imap', 'send'] });
     const r = finding(d, 'account', 'ACCOUNT_SPAM_BLOCKED');
     assert.match(String(r.evidence.spamTicketNumber), /4242/);
     assert.match(r.message, /ticket \S*4242/);
     assert.equal(result(d, 'imap').status, 'pass', 'a spam-blocked account still logs in');
     const send = finding(d, 'send', 'SEND_REJECTED');
-    assert.equal(send.evidence.enhancedStatus, '5.7.1');
-    assert.equal(send.explainedBy, 'ACCOUNT_SPAM_BLOCKED');
-    assert.equal(d.primaryCause, 'ACCOUNT_SPAM_BLOCKED');
-    assert.deepEqual(d.causes, ['ACCOUNT_SPAM_BLOCKED']);
-    assert.equal(d.locale, 'fr');
+    assert.deepEqual([send.evidence.enhancedStatus, send.explainedBy], ['5.7.1', 'ACCOUNT_SPAM_BLOCKED']);
+    assert.deepEqual([d.primaryCause, d.causes], ['ACCOUNT_SPAM_BLOCKED', ['ACCOUNT_SPAM_BLOCKED']]);
   });
 
   test('ACCOUNT_LOCKED: locked@ → lockout policy in evidence, zero failed logins', async () => {
@@ -181,14 +174,13 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
     assert.equal(d.primaryCause, 'PROTOCOL_DISABLED');
   });
 
-  // ── domain (RDAP) ───────────────────────────────────────────────────────────────────────
+  // domain (RDAP)
   test('DOMAIN_NOT_REGISTERED: unregistered.test → RDAP 404', async () => {
-    const d = await run({ account: 'user@unregistered.test', checks: ['account', 'domain', 'mx'], headers: FR });
+    const d = await run({ account: 'user@unregistered.test', checks: ['account', 'domain', 'mx'] });
     const r = finding(d, 'domain', 'DOMAIN_NOT_REGISTERED');
     assert.equal(r.evidence.status, 404);
     assert.match(String(r.evidence.url), /^https:\/\/rdap\.lab\.test\/.*domain\/unregistered\.test$/);
     assert.equal(d.primaryCause, 'DOMAIN_NOT_REGISTERED');
-    assert.equal(d.locale, 'fr');
   });
 
   test('DOMAIN_EXPIRED: expired-domain.test → expiry 10 days ago', async () => {
@@ -203,29 +195,24 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
     const r = finding(d, 'domain', 'DOMAIN_EXPIRING', 'warn');
     assert.equal(r.evidence.daysLeft, 5);
     assert.equal(result(d, 'mx').status, 'pass');
-    assert.equal(d.primaryCause, 'DOMAIN_EXPIRING');
-    assert.equal(d.verdict, 'degraded');
+    assert.deepEqual([d.primaryCause, d.verdict], ['DOMAIN_EXPIRING', 'degraded']);
   });
 
-  // ── DNS: MX and SRV, Autodiscover ───────────────────────────────────────────────────────
+  // DNS: MX and SRV, Autodiscover
   test('MX_MISSING: mx-missing.test → MAIL_NOT_RECEIVED explained by it', async () => {
     const d = await run({ account: 'user@mx-missing.test', checks: ['account', 'mx', 'imap', 'receive'] });
     const r = finding(d, 'mx', 'MX_MISSING');
     assert.equal(r.evidence.answer, 'nodata');
-    const receive = finding(d, 'receive', 'MAIL_NOT_RECEIVED');
-    assert.equal(receive.explainedBy, 'MX_MISSING');
-    assert.equal(d.primaryCause, 'MX_MISSING');
-    assert.deepEqual(d.causes, ['MX_MISSING']);
+    assert.equal(finding(d, 'receive', 'MAIL_NOT_RECEIVED').explainedBy, 'MX_MISSING');
+    assert.deepEqual([d.primaryCause, d.causes], ['MX_MISSING', ['MX_MISSING']]);
   });
 
   test('MX_INVALID: mx-elsewhere.test → the foreign MX named, MAIL_NOT_RECEIVED explained by it', async () => {
-    const d = await run({ account: 'user@mx-elsewhere.test', checks: ['account', 'mx', 'imap', 'receive'], locale: 'fr' });
+    const d = await run({ account: 'user@mx-elsewhere.test', checks: ['account', 'mx', 'imap', 'receive'] });
     const r = finding(d, 'mx', 'MX_INVALID');
     assert.deepEqual(r.evidence.unexpected, ['mx.elsewhere.test']);
-    const receive = finding(d, 'receive', 'MAIL_NOT_RECEIVED');
-    assert.equal(receive.explainedBy, 'MX_INVALID');
+    assert.equal(finding(d, 'receive', 'MAIL_NOT_RECEIVED').explainedBy, 'MX_INVALID');
     assert.equal(d.primaryCause, 'MX_INVALID');
-    assert.equal(d.locale, 'fr');
   });
 
   const srvMissing = () => once('srv-missing', { account: 'user@srv-missing.test', checks: ['account', 'srv', 'autodiscover'] });
@@ -253,14 +240,13 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
     assert.equal(d.primaryCause, 'SRV_INVALID');
   });
 
-  // ── logins ──────────────────────────────────────────────────────────────────────────────
+  // logins
   test('AUTH_FAILED: wrongpw@ with a wrong password → one refused login in total, the rest not tried', async () => {
-    const address = 'wrongpw@healthy.test';
+    const address = 'wrongpw-guides@healthy.test';
     const before = await failedLogins(address);
     const d = await run({ account: address, password: 'Not-the-password-9f', checks: ['account', ...PASSWORD_CHECKS] });
     assert.equal(result(d, 'account').status, 'pass', summary(d));
-    const imap = finding(d, 'imap', 'AUTH_FAILED');
-    assert.ok(imap.message.length > 0);
+    finding(d, 'imap', 'AUTH_FAILED');
     skippedFor(d, ['autodiscover', 'webmail', 'send', 'receive'], { check: 'imap', code: 'AUTH_FAILED' });
     assert.equal(d.primaryCause, 'AUTH_FAILED');
     const after = await failedLogins(address);
@@ -278,7 +264,7 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
     assert.deepEqual(await failedLogins(address), before);
   });
 
-  // ── reachability and TLS ────────────────────────────────────────────────────────────────
+  // reachability and TLS
   const down = () => once('down', { account: 'healthy@healthy.test', server: 'down.lab.test', checks: ['webmail', 'imap', 'send'] });
 
   test('WEBMAIL_UNREACHABLE: down.lab.test refuses connections to EWS', async () => {
@@ -312,14 +298,12 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
     assert.equal(d.primaryCause, 'TLS_INVALID');
   });
 
-  // ── sending and receiving ───────────────────────────────────────────────────────────────
+  // sending and receiving
   test('SEND_REJECTED: submission refuses spammer@ with the server\'s 5.7.1 reply', async () => {
     const d = await run({ account: 'spammer@healthy.test', checks: ['imap', 'send'] });
     const r = finding(d, 'send', 'SEND_REJECTED');
-    assert.equal(r.evidence.responseCode, Number(SPAM_BLOCK_REPLY.slice(0, 3)));
-    assert.equal(r.evidence.enhancedStatus, '5.7.1');
-    assert.equal(r.evidence.authenticated, true);
-    assert.match(String(r.evidence.response), /blocked for sending spam/);
+    assert.deepEqual([r.evidence.responseCode, r.evidence.enhancedStatus, r.evidence.authenticated], [554, '5.7.1', true]);
+    assert.ok(String(r.evidence.response).includes(SPAM_BLOCK_REPLY.slice(10)), String(r.evidence.response));
     assert.equal(r.explainedBy, undefined, 'without the provider nothing explains it');
     assert.equal(d.primaryCause, 'SEND_REJECTED');
   });
@@ -334,15 +318,12 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
   });
 
   test('MAIL_IN_JUNK: junk@ files the test message into Junk → warn, degraded, cleaned up', async () => {
-    const d = await run({ account: 'junk@healthy.test', checks: ['account', 'imap', 'receive'], headers: FR });
+    const d = await run({ account: 'junk@healthy.test', checks: ['account', 'imap', 'receive'] });
     const r = finding(d, 'receive', 'MAIL_IN_JUNK', 'warn');
     const received = (r.evidence.arrival as { received: { folder: string; junk: boolean } }).received;
-    assert.equal(received.junk, true);
-    assert.equal(received.folder, r.evidence.junkFolder);
+    assert.deepEqual([received.folder, received.junk], [r.evidence.junkFolder, true]);
     assert.ok((r.evidence.cleanup as { deleted: Array<{ deleted: number }> }).deleted.some((x) => x.deleted > 0), JSON.stringify(r.evidence.cleanup));
-    assert.equal(d.verdict, 'degraded');
-    assert.equal(d.primaryCause, 'MAIL_IN_JUNK');
-    assert.equal(d.locale, 'fr');
+    assert.deepEqual([d.primaryCause, d.verdict], ['MAIL_IN_JUNK', 'degraded']);
   });
 
   test('MX_REJECTED: bounce@\'s MX refuses inbound mail with 550 5.7.1; login and submission work', async () => {
@@ -350,49 +331,37 @@ describe('the guides\' failures through the API (PROVIDER=ovhcloud)', { skip, co
     for (const id of ['account', 'mx', 'imap', 'send'] as const) assert.equal(result(d, id).status, 'pass', `${id}: ${summary(d)}`);
     const r = finding(d, 'receive', 'MX_REJECTED');
     const delivery = r.evidence.delivery as { outcome: string; host: string; reply: { responseCode: number; enhancedStatus: string; response: string } };
-    assert.equal(delivery.outcome, 'rejected');
-    assert.equal(delivery.reply.responseCode, 550);
-    assert.equal(delivery.reply.enhancedStatus, '5.7.1');
-    assert.match(delivery.reply.response, /Inbound mail refused/);
-    assert.ok(INBOUND_REJECT_REPLY.startsWith('550 5.7.1'));
+    assert.deepEqual([delivery.outcome, delivery.reply.responseCode, delivery.reply.enhancedStatus], ['rejected', 550, '5.7.1']);
+    assert.ok(delivery.reply.response.includes(INBOUND_REJECT_REPLY.slice(10)), delivery.reply.response);
     assert.equal(d.primaryCause, 'MX_REJECTED');
   });
 
-  // ── platform status ─────────────────────────────────────────────────────────────────────
+  // platform status
   test('INCIDENT_OPEN: lab-incident has an open incident; it explains the unreachable server', async () => {
     const d = await run({ account: 'healthy@healthy.test', platform: 'lab-incident', server: 'down.lab.test', checks: ['incidents', 'imap'] });
     const r = finding(d, 'incidents', 'INCIDENT_OPEN', 'warn');
     const [incident] = r.evidence.incidents as Array<{ name: string; shortlink: string }>;
-    assert.equal(incident.name, STATUS.incident.name);
-    assert.equal(incident.shortlink, STATUS.incident.shortlink);
+    assert.deepEqual([incident.name, incident.shortlink], [STATUS.incident.name, STATUS.incident.shortlink]);
     assert.equal(finding(d, 'imap', 'IMAP_UNREACHABLE').explainedBy, 'INCIDENT_OPEN');
-    assert.equal(d.primaryCause, 'INCIDENT_OPEN');
-    assert.deepEqual(d.causes, ['INCIDENT_OPEN']);
+    assert.deepEqual([d.primaryCause, d.causes], ['INCIDENT_OPEN', ['INCIDENT_OPEN']]);
   });
 });
 
 describe('guides: services with their own settings', { skip, concurrency: true }, () => {
   test('MAIL_DELAYED: delayed@ is greylisted once; the retry arrives after MAIL_DELAYED_AFTER_MS', async () => {
     // A sender of its own: the greylist remembers (client, sender, recipient) for the lab's lifetime.
-    const s = await startService({ RECEIVE_TIMEOUT_MS: '15000', MAIL_DELAYED_AFTER_MS: '1500', THROTTLE_MAX: '0', TEST_MAIL_FROM: `probe-${Date.now()}@diagnostics.test` });
-    try {
+    await withService({ RECEIVE_TIMEOUT_MS: '15000', MAIL_DELAYED_AFTER_MS: '1500', THROTTLE_MAX: '0', TEST_MAIL_FROM: `probe-${Date.now()}@diagnostics.test` }, async (s) => {
       const d = await diagnoser(() => s)({ account: 'delayed@healthy.test', checks: ['account', 'imap', 'receive'] });
       const r = finding(d, 'receive', 'MAIL_DELAYED', 'warn');
       const attempts = (r.evidence.delivery as { attempts: Array<{ result: string; reply?: { enhancedStatus?: string } }> }).attempts;
-      assert.equal(attempts[0].result, 'deferred');
-      assert.equal(attempts[0].reply?.enhancedStatus, '4.7.1');
-      assert.equal(attempts.at(-1)!.result, 'accepted');
+      assert.deepEqual([attempts[0].result, attempts[0].reply?.enhancedStatus, attempts.at(-1)!.result], ['deferred', '4.7.1', 'accepted']);
       assert.ok((r.evidence.arrival as { received: { atMs: number } }).received.atMs > 1500);
-      assert.equal(d.primaryCause, 'MAIL_DELAYED');
-      assert.equal(d.verdict, 'degraded');
-    } finally {
-      await s.close();
-    }
+      assert.deepEqual([d.primaryCause, d.verdict], ['MAIL_DELAYED', 'degraded']);
+    });
   });
 
   test('PROVIDER=http: the generic contract reports ACCOUNT_NOT_FOUND and ACCOUNT_EXPIRED', async () => {
-    const s = await startService({ PROVIDER: 'http', THROTTLE_MAX: '0' });
-    try {
+    await withService({ PROVIDER: 'http', THROTTLE_MAX: '0' }, async (s) => {
       const run = diagnoser(() => s);
       const [ghost, expired] = await Promise.all([
         run({ account: 'ghost@healthy.test', checks: ['account', 'imap'], locale: 'fr' }),
@@ -401,36 +370,29 @@ describe('guides: services with their own settings', { skip, concurrency: true }
       const g = finding(ghost, 'account', 'ACCOUNT_NOT_FOUND');
       assert.deepEqual([g.evidence.provider, g.evidence.status], ['http', 404]);
       skippedFor(ghost, ['imap'], { check: 'account', code: 'ACCOUNT_NOT_FOUND' });
-      assert.equal(ghost.primaryCause, 'ACCOUNT_NOT_FOUND');
-      assert.equal(ghost.locale, 'fr');
+      assert.deepEqual([ghost.primaryCause, ghost.locale], ['ACCOUNT_NOT_FOUND', 'fr']);
       const e = finding(expired, 'account', 'ACCOUNT_EXPIRED');
       assert.equal(e.evidence.provider, 'http');
       skippedFor(expired, ['imap', 'send'], { check: 'account', code: 'ACCOUNT_EXPIRED' });
       assert.equal(expired.primaryCause, 'ACCOUNT_EXPIRED');
-    } finally {
-      await s.close();
-    }
+    });
   });
 
   test('throttling: the 3rd diagnostic of one account within the window (THROTTLE_MAX=2) → 429 with Retry-After', async () => {
-    const s = await startService({ THROTTLE_MAX: '2', THROTTLE_WINDOW_SECONDS: '600' });
-    try {
+    await withService({ THROTTLE_MAX: '2', THROTTLE_WINDOW_SECONDS: '600' }, async (s) => {
       const run = diagnoser(() => s);
       const account = 'healthy@healthy.test';
       await run({ account, checks: ['mx'] });
       await run({ account, checks: ['mx'] });
       const res = await s.request.post('/v1/diagnostics').set(s.auth).send({ account, password: mailbox(account).password, checks: ['mx'] });
       assert.equal(res.status, 429, JSON.stringify(res.body));
-      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-      assert.equal(res.body.code, 'THROTTLED');
+      assert.deepEqual([String(res.headers['content-type']).split(';')[0], res.body.code], ['application/problem+json', 'THROTTLED']);
       const retryAfter = Number(res.headers['retry-after']);
       assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 600, `Retry-After: ${res.headers['retry-after']}`);
       // Another account is not held back by this one's throttle.
       const other = await s.request.post('/v1/diagnostics').set(s.auth).send({ account: 'junk@healthy.test', password: mailbox('junk@healthy.test').password, checks: ['mx'] });
       assert.equal(other.status, 202, JSON.stringify(other.body));
       await s.waitFor(other.body.id, ['completed', 'failed', 'cancelled']);
-    } finally {
-      await s.close();
-    }
+    });
   });
 });

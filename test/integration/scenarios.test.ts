@@ -43,7 +43,7 @@ describe('lab scenarios through the API', { skip, concurrency: true }, () => {
   });
 
   test('wrongpw@healthy.test with a wrong password → one AUTH_FAILED, the rest not tried, at most one failed login per protocol', async () => {
-    const address = 'wrongpw@healthy.test';
+    const address = 'wrongpw-scenarios@healthy.test';
     const before = await failedLogins(address);
     const d = await run(address, ['mx', 'autodiscover', 'webmail', 'imap', 'send', 'receive'], 'definitely-not-the-password');
     assert.equal(d.status, 'completed', summary(d));

@@ -116,6 +116,9 @@ export const MAILBOXES: MailboxScenario[] = [
   ...['mx-elsewhere.test', 'mx-missing.test', 'srv-wrong.test', 'srv-missing.test', 'dropped.test', 'expired-domain.test', 'expiring.test', 'unregistered.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.split('.')[0]), provider: okState, note: DOMAINS[d].note })),
   { address: 'bounce@healthy.test', password: pw('bounce'), rejectInbound: true, provider: okState, note: 'MX refuses inbound mail with 550 5.7.1; login and submission work (MX_REJECTED)' },
+  // One wrong-password mailbox per test file that counts failed logins in the servers' logs, so
+  // that files running at the same time never see each other's failures.
+  ...['scenarios', 'mail', 'http', 'guides'].map((f) => ({ address: `wrongpw-${f}@healthy.test`, password: pw(`wrongpw-${f}`), provider: okState, note: `wrong-password scenarios of the ${f} tests` })),
 ];
 
 export const mailbox = (address: string): MailboxScenario => {
