@@ -141,6 +141,11 @@ function skipReason(def: CheckDefinition, ctx: CheckContext, selected: Set<Check
   for (const req of def.requires) {
     if (!selected.has(req)) continue;
     const r = ctx.results[req];
+    if (r?.status === 'skipped' && r.skippedBecause) {
+      // Name the root: "receive skipped because imap was skipped" says less than "because of ACCOUNT_LOCKED".
+      const root = r.skippedBecause;
+      return { check: root.check, code: root.code, message: `skipped: ${req} was skipped because of ${root.check}${root.code ? ` (${root.code})` : ''}` };
+    }
     if (r && r.status !== 'pass' && r.status !== 'warn') {
       return { check: req, code: r.code, message: `skipped: ${req} ended ${r.status}${r.code ? ` (${r.code})` : ''}` };
     }

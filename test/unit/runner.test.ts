@@ -120,3 +120,14 @@ test('cancellation aborts the run', async () => {
   setTimeout(() => ac.abort(), 30);
   await assert.rejects(run([def('mx', (ctx) => new Promise((r) => ctx.signal.addEventListener('abort', () => r(pass))), { timeoutMs: 5000 })], { signal: ac.signal }), RunCancelledError);
 });
+
+test('a check skipped behind a skipped prerequisite names the root cause', async () => {
+  const report = await run([
+    def('account', async (ctx) => { ctx.facts.loginBlocked = 'ACCOUNT_LOCKED'; return { status: 'fail', code: 'ACCOUNT_LOCKED', message: 'l', evidence: {} }; }),
+    def('imap', async () => pass, { after: ['account'], usesPassword: true }),
+    def('receive', async () => pass, { after: ['imap'], requires: ['imap'] }),
+  ]);
+  const receive = report.checks.find((c) => c.id === 'receive')!;
+  assert.deepEqual(receive.skippedBecause, { check: 'account', code: 'ACCOUNT_LOCKED' });
+  assert.match(receive.message, /imap was skipped because of account \(ACCOUNT_LOCKED\)/);
+});

@@ -1,5 +1,5 @@
 // Generic HTTP provider stand-in (provider.lab.test, base /v1): the small contract written down in
-// PROVIDER-HTTP.md, which any hosting provider can implement in front of its own systems.
+// docs/provider-http.md, which any hosting provider can implement in front of its own systems.
 import { timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { LAB_MX, LAB_SERVER, OVH, PROVIDER_HTTP_TOKEN } from '../scenarios.js';
