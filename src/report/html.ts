@@ -20,6 +20,7 @@ const STYLE = `
 .exdiag-report .st-pass{color:#1a7f37}.exdiag-report .st-warn{color:#7a5200}.exdiag-report .st-fail{color:#b3261e}
 .exdiag-report .st-skipped,.exdiag-report .st-error{color:#4a4a4a}
 .exdiag-report code{font-family:ui-monospace,monospace;background:#f0f0f0;padding:0 .2rem;word-break:break-word}
+.exdiag-report code.code{white-space:nowrap;word-break:normal}
 .exdiag-report ul.evidence{margin:.25rem 0 0;padding-left:1.1rem;font-size:.9rem;color:#333}
 .exdiag-report a{color:#0b57d0}
 .exdiag-report .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}`;
@@ -48,7 +49,7 @@ function row(c: CheckView, m: ReportModel): string {
   }
   return `<tr data-check="${esc(c.id)}" data-status="${esc(c.status)}"><th scope="row">${esc(c.name)}</th>`
     + `<td class="st st-${esc(c.status)}"><span aria-hidden="true">${MARK[c.status]}</span> ${esc(c.statusLabel)}</td>`
-    + `<td>${c.code ? `<code>${esc(c.code)}</code>` : ''}</td><td>${details.join('')}</td>`
+    + `<td>${c.code ? `<code class="code">${esc(c.code)}</code>` : ''}</td><td>${details.join('')}</td>`
     + `<td>${esc(duration(c.durationMs, m.locale))}</td></tr>`;
 }
 
