@@ -5,6 +5,7 @@ import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics
 import { basicAuth, header, httpExchange, type HttpExchange } from './http/fetch.js';
 import { parsePoxResponse, poxRequest, type PoxAnswer } from './http/pox.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
+import { certExpiring, withCertExpiry } from './tls-expiry.js';
 
 const PATH = '/autodiscover/autodiscover.xml';
 const MAX_REDIRECTS = 10;
@@ -25,10 +26,10 @@ interface Attempt {
 }
 
 type Step =
-  | { kind: 'settings'; ewsUrl: string; answer: PoxAnswer }
+  | { kind: 'settings'; url: string; ewsUrl: string; answer: PoxAnswer }
   | { kind: 'redirectAddr'; address: string }
   | { kind: 'redirectUrl'; url: string }
-  | { kind: 'authFailed' }
+  | { kind: 'authFailed'; url: string }
   | { kind: 'noPassword' }
   | { kind: 'next' };
 
@@ -75,7 +76,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       if (res.ok && res.status === 401) {
         note(candidate, res, 'POST', auth, { answer: 'credentials rejected' });
         ctx.credentials.failed('autodiscover', 'autodiscover');
-        return { kind: 'authFailed' };
+        return { kind: 'authFailed', url };
       }
     }
     if (!res.ok || res.status !== 200) { note(candidate, res, 'POST', auth); return { kind: 'next' }; }
@@ -85,7 +86,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       : answer.kind === 'redirectAddr' ? `redirectAddr ${answer.address}` : answer.kind === 'redirectUrl' ? `redirectUrl ${answer.url}`
         : answer.kind === 'error' ? `error ${answer.errorCode ?? ''} ${answer.message ?? ''}`.trim() : `invalid: ${answer.reason}`;
     note(candidate, res, 'POST', auth, { answer: summary });
-    if (answer.kind === 'settings' && answer.ewsUrl) return { kind: 'settings', ewsUrl: answer.ewsUrl, answer };
+    if (answer.kind === 'settings' && answer.ewsUrl) return { kind: 'settings', url, ewsUrl: answer.ewsUrl, answer };
     if (answer.kind === 'redirectAddr') return { kind: 'redirectAddr', address: answer.address };
     if (answer.kind === 'redirectUrl') return { kind: 'redirectUrl', url: answer.url };
     return { kind: 'next' };
@@ -112,6 +113,10 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       .map((r) => `https://${r.name}${r.port === 443 ? '' : `:${r.port}`}${PATH}`);
   };
 
+  /** The certificate of the https endpoint that answered (its exchange verified TLS), if it expires soon. */
+  const expiryOf = (url: string) =>
+    certExpiring(new URL(url).hostname, ctx.deps.peerCerts.forUrl(url), ctx.deps.now(), ctx.deps.settings.tlsExpiringDays);
+
   /** Runs one step's consequence; returns an outcome when the flow ends. */
   const settle = async (step: Step): Promise<CheckOutcome | 'restart' | undefined> => {
     let s = step;
@@ -121,10 +126,10 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     }
     if (s.kind === 'settings') {
       const evidence = { attempts, ewsUrl: s.ewsUrl, email, ...(s.answer.kind === 'settings' ? { protocols: s.answer.protocols } : {}) };
-      return { status: 'pass', message: `Autodiscover answered with EWS at ${s.ewsUrl}`, evidence };
+      return withCertExpiry({ status: 'pass', message: `Autodiscover answered with EWS at ${s.ewsUrl}`, evidence }, expiryOf(s.url));
     }
     if (s.kind === 'authFailed') {
-      return { status: 'fail', code: 'AUTH_FAILED', message: 'Autodiscover rejected the credentials (HTTP 401 after Basic authentication)', evidence: { attempts } };
+      return withCertExpiry({ status: 'fail', code: 'AUTH_FAILED', message: 'Autodiscover rejected the credentials (HTTP 401 after Basic authentication)', evidence: { attempts } }, expiryOf(s.url));
     }
     if (s.kind === 'noPassword') return { status: 'skipped', message: 'skipped: a login already failed; the password is not tried again (lockout safety)', evidence: { attempts } };
     if (s.kind === 'redirectAddr') {

@@ -3,8 +3,16 @@
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
 import { closeImap, connectImap } from './mail/imap-connect.js';
+import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
+  const { host } = withProviderServer(ctx.platform, ctx.facts.server).imap;
+  const outcome = await login(ctx);
+  // evidence.tls holds the TLS facts of the session that carried the login.
+  return withCertExpiry(outcome, sessionCertExpiring(host, outcome.evidence.tls, ctx.deps.now(), ctx.deps.settings.tlsExpiringDays));
+}
+
+async function login(ctx: CheckContext): Promise<CheckOutcome> {
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).imap;
   const password = await ctx.credentials.acquire('imap');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };

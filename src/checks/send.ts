@@ -9,8 +9,16 @@ import { isAuthRejection, replyEvidence, replyOfError } from './mail/smtp-reply.
 import { openSmtp, SmtpStepError, type SmtpSession } from './mail/smtp-session.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
 import { inspectTls } from './mail/tls-inspect.js';
+import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
+  const { host } = withProviderServer(ctx.platform, ctx.facts.server).smtp;
+  const outcome = await submit(ctx);
+  // evidence.tls holds the TLS facts of the session that carried the login.
+  return withCertExpiry(outcome, sessionCertExpiring(host, outcome.evidence.tls, ctx.deps.now(), ctx.deps.settings.tlsExpiringDays));
+}
+
+async function submit(ctx: CheckContext): Promise<CheckOutcome> {
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).smtp;
   const implicitTls = port === 465;
   const password = await ctx.credentials.acquire('send');

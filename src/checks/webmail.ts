@@ -5,6 +5,7 @@ import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics
 import { basicAuth, header, httpExchange, type HttpExchange } from './http/fetch.js';
 import { getInboxRequest, parseGetFolderResponse } from './http/soap.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
+import { certExpiring, withCertExpiry } from './tls-expiry.js';
 
 const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' };
 
@@ -25,6 +26,15 @@ function transportOutcome(res: Extract<HttpExchange, { ok: false }>, what: strin
 }
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
+  const { ews } = withProviderServer(ctx.platform, ctx.facts.server);
+  const outcome = await signIn(ctx);
+  // EWS answered over a verified connection: its certificate is the one the connector recorded.
+  const answered = (outcome.evidence.ews as { status?: number } | undefined)?.status !== undefined;
+  const expiry = answered ? certExpiring(new URL(ews).hostname, ctx.deps.peerCerts.forUrl(ews), ctx.deps.now(), ctx.deps.settings.tlsExpiringDays) : undefined;
+  return withCertExpiry(outcome, expiry);
+}
+
+async function signIn(ctx: CheckContext): Promise<CheckOutcome> {
   const platform = withProviderServer(ctx.platform, ctx.facts.server);
   const owaPromise = httpExchange(ctx.deps.http, platform.owa, { signal: ctx.signal, maxBodyBytes: 64 * 1024 });
   const body = getInboxRequest();

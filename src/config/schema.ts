@@ -92,6 +92,8 @@ export const envSchema = z.object({
   RDAP_BOOTSTRAP_URL: z.string().url().default('https://data.iana.org/rdap/dns.json'),
   /** DOMAIN_EXPIRING is reported this many days before expiry. */
   DOMAIN_EXPIRING_DAYS: int(30, 0),
+  /** TLS_EXPIRING (warn) is reported when a server's certificate (imap, send, webmail, autodiscover) expires within this many days; 0 never warns. */
+  TLS_EXPIRING_DAYS: int(14, 0),
   /** Webhooks. */
   WEBHOOK_ALLOW_HTTP: bool(false),
   /** Hosts, IPs or CIDRs that webhooks may reach even though they are not public. */

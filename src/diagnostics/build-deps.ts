@@ -7,6 +7,7 @@ import type { CheckDeps } from './deps.js';
 import { createDnsClient } from './dns.js';
 import { checkAddress } from '../net/address-policy.js';
 import { createBootstrapCache } from '../checks/http/rdap-bootstrap.js';
+import { createPeerCertificates } from '../checks/http/peer-certs.js';
 
 export function buildCheckDeps(config: Config): CheckDeps {
   const policy = { allowlist: config.CHECK_EGRESS_ALLOWLIST };
@@ -19,6 +20,9 @@ export function buildCheckDeps(config: Config): CheckDeps {
   // Names go through our resolver (which applies the egress policy); IP literals skip any lookup
   // in net.connect, so they are checked here before connecting.
   const connector = buildConnector({ lookup: dns.lookup, timeout: ioTimeout } as buildConnector.BuildOptions);
+  // Recorded from the very connection that carries the request (not a second probe, which could
+  // meet another server behind the same name): TLS_EXPIRING judges the certificate clients get.
+  const peerCerts = createPeerCertificates();
   const http = new Agent({
     headersTimeout: ioTimeout,
     bodyTimeout: ioTimeout,
@@ -29,13 +33,17 @@ export function buildCheckDeps(config: Config): CheckDeps {
         callback(Object.assign(new Error(`connection to ${host} refused by the egress policy: ${v.reason}`), { code: 'EGRESS_FORBIDDEN' }), null);
         return;
       }
-      connector(options, callback);
+      connector(options, (err, socket) => {
+        if (!err && socket) peerCerts.record(options, socket);
+        callback(err as Error, socket as never);
+      });
     },
   });
   return {
     rdapBootstrap: createBootstrapCache(http),
     dns,
     http,
+    peerCerts,
     provider: createProvider(config, http),
     now: () => Date.now(),
     settings: {
@@ -45,6 +53,7 @@ export function buildCheckDeps(config: Config): CheckDeps {
       receiveTimeoutMs: config.RECEIVE_TIMEOUT_MS,
       mailDelayedAfterMs: config.MAIL_DELAYED_AFTER_MS,
       domainExpiringDays: config.DOMAIN_EXPIRING_DAYS,
+      tlsExpiringDays: config.TLS_EXPIRING_DAYS,
       rdapBaseUrl: config.RDAP_BASE_URL,
       rdapBootstrapFile: config.RDAP_BOOTSTRAP_FILE,
       rdapBootstrapUrl: config.RDAP_BOOTSTRAP_URL,

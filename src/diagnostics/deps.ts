@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { AccountProvider } from '../providers/provider.js';
 import type { DnsClient } from './dns.js';
 import type { RdapBootstrap } from '../checks/http/rdap.js';
+import type { PeerCertificates } from '../checks/http/peer-certs.js';
 
 export interface CheckSettings {
   mxPort: number;
@@ -11,6 +12,8 @@ export interface CheckSettings {
   receiveTimeoutMs: number;
   mailDelayedAfterMs: number;
   domainExpiringDays: number;
+  /** A verified certificate that expires within this many days is TLS_EXPIRING (warn); 0 never warns. */
+  tlsExpiringDays: number;
   rdapBaseUrl?: string;
   rdapBootstrapFile?: string;
   rdapBootstrapUrl?: string;
@@ -20,6 +23,8 @@ export interface CheckDeps {
   dns: DnsClient;
   /** undici dispatcher whose connections resolve names through `dns` (same servers as every check). */
   http: Dispatcher;
+  /** Certificates presented on `http`'s verified connections, by origin (HTTPS checks read them). */
+  peerCerts: PeerCertificates;
   provider: AccountProvider;
   settings: CheckSettings;
   /** The RDAP bootstrap registry from a URL, cached across runs (absent: not fetched). */

@@ -6,7 +6,7 @@ import type { ResolvedPlatform } from '../platforms/profile.js';
 import type { Code } from './codes.js';
 
 export const CHECK_IDS = [
-  'account', 'domain', 'mx', 'srv', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'incidents',
+  'account', 'domain', 'mx', 'srv', 'spf', 'dmarc', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'incidents',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 

@@ -7,6 +7,8 @@ const common = {
   smtp: { host: '{server}', port: 587 },
   ews: 'https://{server}/EWS/Exchange.asmx',
   owa: 'https://{server}/owa/',
+  // OVHcloud's guides give "v=spf1 include:mx.ovh.com ~all" for its e-mail offers.
+  spf: { include: ['mx.ovh.com'] },
 };
 const euStatus = { url: 'https://web-cloud.status-ovhcloud.com/api/v2', components: ['Exchange'] };
 

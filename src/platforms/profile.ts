@@ -25,6 +25,8 @@ export const profileSchema = z.object({
   owa: z.string().url().or(z.string().regex(/^https:\/\/\{server\}/)),
   /** Statuspage-style status API base (…/api/v2) and the component names that matter for mail. */
   statusPage: z.object({ url: z.string().url(), components: z.array(z.string()).default([]) }).optional(),
+  /** Names the domain's SPF must reach through include: or redirect= so the platform may send for it. */
+  spf: z.object({ include: z.array(host).default([]) }).optional(),
 });
 
 export type PlatformProfile = z.output<typeof profileSchema>;
@@ -42,6 +44,7 @@ export interface ResolvedPlatform {
   ews: string;
   owa: string;
   statusPage?: { url: string; components: string[] };
+  spf?: { include: string[] };
   /** The profile it came from, to re-resolve when the provider names the server. */
   profile: PlatformProfile;
 }
@@ -67,6 +70,7 @@ export function resolvePlatform(
     ews: p.ews.replaceAll('{server}', srv),
     owa: p.owa.replaceAll('{server}', srv),
     statusPage: p.statusPage,
+    spf: p.spf && { include: [...new Set(p.spf.include.map((h) => fill(h, srv)))] },
     profile: p,
   };
 }

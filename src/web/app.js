@@ -19,7 +19,7 @@
       run: { queued: 'queued', running: 'running', completed: 'completed', failed: 'failed', cancelled: 'cancelled' },
       verdicts: { healthy: 'Healthy', degraded: 'Works, with warnings', failing: 'Not working', inconclusive: 'Inconclusive' },
       checks: {
-        account: 'Account state', domain: 'Domain registration', mx: 'MX records', srv: 'Autodiscover SRV record', autodiscover: 'Autodiscover',
+        account: 'Account state', domain: 'Domain registration', mx: 'MX records', srv: 'Autodiscover SRV record', spf: 'SPF record', dmarc: 'DMARC policy', autodiscover: 'Autodiscover',
         webmail: 'Webmail sign-in', imap: 'IMAP sign-in', send: 'Sending (SMTP)', receive: 'Receiving', incidents: 'Platform incidents',
       },
     },
@@ -36,7 +36,7 @@
       run: { queued: 'en attente', running: 'en cours', completed: 'terminé', failed: 'en échec', cancelled: 'annulé' },
       verdicts: { healthy: 'Fonctionne', degraded: 'Fonctionne, avec des avertissements', failing: 'Ne fonctionne pas', inconclusive: 'Non concluant' },
       checks: {
-        account: 'État du compte', domain: 'Enregistrement du domaine', mx: 'Enregistrements MX', srv: 'Enregistrement SRV Autodiscover', autodiscover: 'Autodiscover',
+        account: 'État du compte', domain: 'Enregistrement du domaine', mx: 'Enregistrements MX', srv: 'Enregistrement SRV Autodiscover', spf: 'Enregistrement SPF', dmarc: 'Politique DMARC', autodiscover: 'Autodiscover',
         webmail: 'Connexion au webmail', imap: 'Connexion IMAP', send: 'Envoi (SMTP)', receive: 'Réception', incidents: 'Incidents de la plateforme',
       },
     },

@@ -22,6 +22,8 @@ export interface LabCerts {
   main: KeyPair;
   /** Same names, expired two days ago. */
   expired: KeyPair;
+  /** Same names, valid now, expires 5 days after the lab started (TLS_EXPIRING). */
+  expiring: KeyPair;
 }
 
 /** Every name the lab serves: the zone, its hosts, each scenario domain and its subdomains. */
@@ -38,7 +40,7 @@ export async function makeCerts(dir: string): Promise<LabCerts> {
   const out = join(dir, 'certs');
   await mkdir(out, { recursive: true, mode: 0o755 });
   const script = fileURLToPath(new URL('./make-certs.py', import.meta.url));
-  const ips = [ADDR.main, ADDR.expiredCert];
+  const ips = [ADDR.main, ADDR.expiredCert, ADDR.expiringCert];
   try {
     await run('python3', [script, out, certNames().join(','), ips.join(',')]);
   } catch (err) {
@@ -49,5 +51,6 @@ export async function makeCerts(dir: string): Promise<LabCerts> {
     ca: join(out, 'ca.pem'),
     main: { cert: join(out, 'leaf.pem'), key: join(out, 'leaf-key.pem') },
     expired: { cert: join(out, 'expired.pem'), key: join(out, 'expired-key.pem') },
+    expiring: { cert: join(out, 'expiring.pem'), key: join(out, 'expiring-key.pem') },
   };
 }

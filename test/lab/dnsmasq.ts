@@ -5,7 +5,7 @@ import { Resolver } from 'node:dns/promises';
 import { join } from 'node:path';
 import { startChild, type Child } from './child.js';
 import { waitUntil } from './readiness.js';
-import { ADDR, DOMAINS, HOSTS, LAB_SERVER, PORTS } from './scenarios.js';
+import { ADDR, DOMAINS, HOSTS, LAB_SERVER, PORTS, TXT_RECORDS } from './scenarios.js';
 
 /** dnsmasq configuration lines derived from scenarios.ts. */
 export function dnsmasqConfig(logFile: string, pidFile: string): string {
@@ -25,10 +25,17 @@ export function dnsmasqConfig(logFile: string, pidFile: string): string {
     'local-ttl=1',
   ];
   for (const [name, ip] of Object.entries(HOSTS)) lines.push(`host-record=${name},${ip}`);
+  // One txt-record line per record: several lines for one name are several TXT records.
+  const txt = (name: string, records: string[] = []) => {
+    for (const r of records) lines.push(`txt-record=${name},"${r.replace(/["\\]/g, '\\$&')}"`);
+  };
+  for (const [name, records] of Object.entries(TXT_RECORDS)) txt(name, records);
   for (const [domain, s] of Object.entries(DOMAINS)) {
     // The domain's website is elsewhere: https://<domain>/autodiscover/... is refused.
     lines.push(`host-record=${domain},${ADDR.down}`);
     for (const [pref, host] of s.mx) lines.push(`mx-host=${domain},${host},${pref}`);
+    txt(domain, s.spf);
+    txt(`_dmarc.${domain}`, s.dmarc);
     if (s.srv) {
       const [prio, weight, port, target] = s.srv;
       lines.push(`srv-host=_autodiscover._tcp.${domain},${target},${port},${prio},${weight}`);

@@ -1,4 +1,5 @@
-// Dovecot from Debian's packages with a throwaway config: IMAPS (valid cert on .1, expired on .3),
+// Dovecot from Debian's packages with a throwaway config: IMAPS (valid cert on .1, expired on .3,
+// expiring in 5 days on .4),
 // passwd-file users from scenarios.ts, a deny passdb for refused logins, LMTP + Sieve for delivery,
 // and an auth socket that Postfix uses for SASL (so both protocols log failures in one place).
 import { access, chown, mkdir, writeFile } from 'node:fs/promises';
@@ -42,7 +43,7 @@ function config(dir: string, p: DovecotPaths, certs: LabCerts): string {
   const d = join(dir, 'dovecot');
   return `# exchange-diagnostics lab — generated, throwaway
 protocols = imap lmtp
-listen = ${ADDR.main}, ${ADDR.expiredCert}
+listen = ${ADDR.main}, ${ADDR.expiredCert}, ${ADDR.expiringCert}
 base_dir = ${d}/run
 state_dir = ${d}/state
 log_path = ${p.log}
@@ -62,6 +63,10 @@ ssl_min_protocol = TLSv1.2
 local ${ADDR.expiredCert} {
   ssl_cert = <${certs.expired.cert}
   ssl_key = <${certs.expired.key}
+}
+local ${ADDR.expiringCert} {
+  ssl_cert = <${certs.expiring.cert}
+  ssl_key = <${certs.expiring.key}
 }
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
@@ -181,7 +186,7 @@ export async function startDovecot(dir: string, certs: LabCerts): Promise<{ path
   await writeFile(p.conf, config(dir, p, certs));
   const child = startChild('dovecot', ['-F', '-c', p.conf], p.log);
   try {
-    for (const host of [ADDR.main, ADDR.expiredCert]) {
+    for (const host of [ADDR.main, ADDR.expiredCert, ADDR.expiringCert]) {
       await waitUntil(`dovecot imaps on ${host}:${PORTS.imaps}`, () => probeTcp(host, PORTS.imaps), { logFile: p.log, exited: child.exited });
     }
     for (const sock of [p.lmtpSocket, p.authSocket]) {

@@ -17,7 +17,7 @@ import { assertLabPortsFree } from './ports.js';
 import { ensureLoopbackAddress } from './postfix.js';
 import { LAB_DIR_PREFIX, startPostfix } from './postfix.js';
 import { restartRedis, startRedis, stopRedis } from './redis.js';
-import { ADDR, LAB_MX, LAB_SERVER, PORTS, STATUS, mailbox } from './scenarios.js';
+import { ADDR, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, PORTS, STATUS, mailbox } from './scenarios.js';
 
 export interface LabOptions {
   /** Keep the temp dir after stop (for debugging); default false, or LAB_KEEP=1. */
@@ -51,6 +51,7 @@ export function labPlatforms(): Record<string, unknown> {
     ews: 'https://{server}/EWS/Exchange.asmx',
     owa: 'https://{server}/owa/',
     statusPage: { url: 'https://status.lab.test/api/v2', components: [STATUS.component] },
+    spf: { include: [LAB_SPF_INCLUDE] },
   };
   return {
     lab,
@@ -59,7 +60,7 @@ export function labPlatforms(): Record<string, unknown> {
 }
 
 type StandinsModule = {
-  startStandins(opts: { dir: string; caCertPath: string; cert: { key: string; cert: string }; expiredCert: { key: string; cert: string }; logFile: string }): Promise<{ stop(): Promise<void>; env: Record<string, string> }>;
+  startStandins(opts: { dir: string; caCertPath: string; cert: { key: string; cert: string }; expiredCert: { key: string; cert: string }; expiringCert?: { key: string; cert: string }; logFile: string }): Promise<{ stop(): Promise<void>; env: Record<string, string> }>;
 };
 
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
@@ -68,6 +69,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const release = await acquireLabLock({ log: say });
   try {
     await ensureLoopbackAddress(ADDR.expiredCert);
+    await ensureLoopbackAddress(ADDR.expiringCert);
     await assertLabPortsFree(30_000, say);
   } catch (err) {
     await release();
@@ -157,6 +159,7 @@ async function startStandinsIfPresent(dir: string, certs: LabCerts, stops: Array
     caCertPath: certs.ca,
     cert: { key: certs.main.key, cert: certs.main.cert },
     expiredCert: { key: certs.expired.key, cert: certs.expired.cert },
+    expiringCert: { key: certs.expiring.key, cert: certs.expiring.cert },
     logFile: join(dir, 'standins.log'),
   });
   stops.push(['standins', s.stop]);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Makes the lab's throwaway CA, a valid leaf and an already-expired leaf (openssl req cannot back-date).
+"""Makes the lab's throwaway CA, a valid leaf, an already-expired leaf (openssl req cannot back-date)
+and a leaf that is valid now but expires in 5 days.
 
 usage: make-certs.py OUT_DIR NAME[,NAME...] IP[,IP...]
-writes ca.pem, ca-key.pem, leaf.pem, leaf-key.pem, expired.pem, expired-key.pem
+writes ca.pem, ca-key.pem, leaf.pem, leaf-key.pem, expired.pem, expired-key.pem, expiring.pem, expiring-key.pem
 """
 import datetime
 import ipaddress
@@ -78,6 +79,9 @@ def main():
     k, c = leaf(ca_key, ca_name, names, ips, now - 60 * day, now - 2 * day)
     write(os.path.join(out, "expired.pem"), pem(c))
     write(os.path.join(out, "expired-key.pem"), key_pem(k), 0o640)
+    k, c = leaf(ca_key, ca_name, names, ips, now - day, now + 5 * day)
+    write(os.path.join(out, "expiring.pem"), pem(c))
+    write(os.path.join(out, "expiring-key.pem"), key_pem(k), 0o640)
 
 
 if __name__ == "__main__":

@@ -40,10 +40,13 @@ async function busyPorts(): Promise<string[]> {
     [ADDR.main, PORTS.mx, 'postfix MX'],
     [ADDR.main, PORTS.submission, 'postfix submission'],
     [ADDR.expiredCert, PORTS.submission, 'postfix submission (expired cert)'],
+    [ADDR.expiringCert, PORTS.submission, 'postfix submission (expiring cert)'],
     [ADDR.main, PORTS.imaps, 'dovecot'],
     [ADDR.expiredCert, PORTS.imaps, 'dovecot (expired cert)'],
+    [ADDR.expiringCert, PORTS.imaps, 'dovecot (expiring cert)'],
     [ADDR.main, PORTS.https, 'HTTPS stand-ins'],
     [ADDR.expiredCert, PORTS.https, 'HTTPS stand-ins (expired cert)'],
+    [ADDR.expiringCert, PORTS.https, 'HTTPS stand-ins (expiring cert)'],
   ];
   const busy: string[] = [];
   for (const [host, port, what] of tcp) if (!(await tcpFree(host, port))) busy.push(`${host}:${port}/tcp (${what})`);

@@ -1,6 +1,7 @@
 // Postfix from Debian's packages with its own config dir: the public MX (virtual domains delivered
 // over LMTP into Dovecot, discard, reject and greylist faults) and authenticated submission (STARTTLS +
-// SASL through Dovecot, a 5.7.1 block for spam senders, expired certificate on 127.0.0.3).
+// SASL through Dovecot, a 5.7.1 block for spam senders, expired certificate on 127.0.0.3, one that
+// expires in 5 days on 127.0.0.4).
 import { execFile } from 'node:child_process';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -47,7 +48,7 @@ mydestination =
 local_recipient_maps =
 alias_maps =
 alias_database =
-inet_interfaces = ${ADDR.main}, ${ADDR.expiredCert}
+inet_interfaces = ${ADDR.main}, ${ADDR.expiredCert}, ${ADDR.expiringCert}
 inet_protocols = ipv4
 mynetworks = 127.0.0.1/32
 biff = no
@@ -133,7 +134,7 @@ function masterCf(o: PostfixOptions): string {
     '  -o smtpd_recipient_restrictions=',
     ...(certs ? [`  -o smtpd_tls_cert_file=${certs.cert}`, `  -o smtpd_tls_key_file=${certs.key}`] : []),
   ];
-  services.push(...submission(ADDR.main), ...submission(ADDR.expiredCert, o.certs.expired));
+  services.push(...submission(ADDR.main), ...submission(ADDR.expiredCert, o.certs.expired), ...submission(ADDR.expiringCert, o.certs.expiring));
   return `# exchange-diagnostics lab — generated, throwaway\n${services.join('\n')}\n`;
 }
 
@@ -152,7 +153,7 @@ export async function forgetConfigDir(conf: string): Promise<void> {
   if (dirs.join(' ') !== stdout.trim()) await run('postconf', ['-e', `alternate_config_directories = ${dirs.join(' ')}`]);
 }
 
-/** `ip addr add` for the expired-certificate address, so Postfix may bind it; idempotent. */
+/** `ip addr add` for the expired- and expiring-certificate addresses, so Postfix may bind them; idempotent. */
 export async function ensureLoopbackAddress(addr: string): Promise<void> {
   const { stdout } = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', 'lo']);
   if (stdout.includes(` ${addr}/`)) return;
@@ -184,6 +185,7 @@ export async function startPostfix(o: PostfixOptions): Promise<{ stop(): Promise
   await writeFile(join(conf, 'sasl-access'), MAILBOXES.filter((m) => m.rejectSender)
     .map((m) => `${m.address.toLowerCase()} ${SPAM_BLOCK_REPLY}`).join('\n') + '\n');
   await ensureLoopbackAddress(ADDR.expiredCert);
+  await ensureLoopbackAddress(ADDR.expiringCert);
   await allowConfigDir(conf);
   try {
     await run('postfix', ['-c', conf, 'start']);
@@ -199,7 +201,7 @@ export async function startPostfix(o: PostfixOptions): Promise<{ stop(): Promise
     await forgetConfigDir(conf);
   };
   try {
-    for (const [host, port] of [[ADDR.main, PORTS.mx], [ADDR.main, PORTS.submission], [ADDR.expiredCert, PORTS.submission]] as const) {
+    for (const [host, port] of [[ADDR.main, PORTS.mx], [ADDR.main, PORTS.submission], [ADDR.expiredCert, PORTS.submission], [ADDR.expiringCert, PORTS.submission]] as const) {
       await waitUntil(`postfix on ${host}:${port}`, () => probeTcp(host, port, '220 '), { logFile: log });
     }
   } catch (err) {

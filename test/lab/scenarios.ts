@@ -6,6 +6,8 @@ export const ADDR = {
   main: '127.0.0.1',
   /** Serves an expired certificate on IMAP, submission and HTTPS. */
   expiredCert: '127.0.0.3',
+  /** Serves a valid certificate that expires in 5 days (TLS_EXPIRING) on IMAP, submission and HTTPS. */
+  expiringCert: '127.0.0.4',
   /** Nothing listens here: connection refused ("server down"). */
   down: '127.0.0.9',
 } as const;
@@ -34,6 +36,7 @@ export const HOSTS: Record<string, string> = {
   'status.lab.test': ADDR.main, // Statuspage stand-in: /api/v2 (no incident), /incident/api/v2 (one open)
   'nobasic.lab.test': ADDR.main, // like ex.lab.test, but its OWA/EWS refuse Basic auth (NTLM/Negotiate only)
   'expired.lab.test': ADDR.expiredCert,
+  'expiring-cert.lab.test': ADDR.expiringCert, // like ex.lab.test, but its certificate expires in 5 days
   'down.lab.test': ADDR.down,
   'mx.elsewhere.test': ADDR.down,
 };
@@ -50,6 +53,10 @@ export interface DomainScenario {
   rdap: { registered: false } | { registered: true; expires: string };
   /** Inbound mail to this domain is accepted by the MX and silently discarded. */
   discardInbound?: boolean;
+  /** TXT records at the domain (SPF and others); undefined = none. */
+  spf?: string[];
+  /** TXT records at _dmarc.<domain>; undefined = none. */
+  dmarc?: string[];
   note: string;
 }
 
@@ -58,16 +65,32 @@ const inDays = (n: number) => new Date(Date.now() + n * day).toISOString();
 const goodMx: Array<[number, string]> = [[10, 'mx1.lab.test'], [20, 'mx2.lab.test']];
 const goodSrv: [number, number, number, string] = [0, 0, 443, LAB_SERVER];
 
+/** The lab platform's SPF: the name every domain's SPF must include (the profile's spf.include). */
+export const LAB_SPF_INCLUDE = 'spf.lab.test';
+/** TXT records of names other than the scenario domains. */
+export const TXT_RECORDS: Record<string, string[]> = { [LAB_SPF_INCLUDE]: ['v=spf1 ip4:127.0.0.0/8 -all'] };
+const goodSpf = [`v=spf1 include:${LAB_SPF_INCLUDE} -all`];
+const goodDmarc = ['v=DMARC1; p=quarantine; pct=100; rua=mailto:dmarc-reports@lab.test; adkim=r; aspf=s'];
+/** Correct SPF and DMARC, so that the domain's other faults stand alone. */
+const goodAuth = { spf: goodSpf, dmarc: goodDmarc };
+
 export const DOMAINS: Record<string, DomainScenario> = {
-  'healthy.test': { mx: goodMx, srv: goodSrv, rdap: { registered: true, expires: inDays(365) }, note: 'everything right' },
-  'mx-elsewhere.test': { mx: [[10, 'mx.elsewhere.test']], srv: goodSrv, rdap: { registered: true, expires: inDays(365) }, note: 'MX points at a host that is not the platform (MX_INVALID, mail not received)' },
-  'mx-missing.test': { mx: [], srv: goodSrv, rdap: { registered: true, expires: inDays(365) }, note: 'no MX record (MX_MISSING)' },
-  'srv-wrong.test': { mx: goodMx, srv: [10, 5, 8443, 'mx1.lab.test'], rdap: { registered: true, expires: inDays(365) }, note: 'SRV with wrong priority/weight/port/target (SRV_INVALID)' },
-  'srv-missing.test': { mx: goodMx, rdap: { registered: true, expires: inDays(365) }, note: 'no _autodiscover._tcp SRV (SRV_MISSING, Autodiscover fails)' },
-  'dropped.test': { mx: goodMx, srv: goodSrv, rdap: { registered: true, expires: inDays(365) }, discardInbound: true, note: 'MX accepts inbound mail and drops it (MAIL_NOT_RECEIVED)' },
-  'expired-domain.test': { mx: goodMx, srv: goodSrv, rdap: { registered: true, expires: inDays(-10) }, note: 'registration expired 10 days ago (DOMAIN_EXPIRED)' },
-  'expiring.test': { mx: goodMx, srv: goodSrv, rdap: { registered: true, expires: inDays(5) }, note: 'registration expires in 5 days (DOMAIN_EXPIRING)' },
-  'unregistered.test': { mx: goodMx, srv: goodSrv, rdap: { registered: false }, note: 'RDAP has no such domain (DOMAIN_NOT_REGISTERED)' },
+  'healthy.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'everything right' },
+  'mx-elsewhere.test': { mx: [[10, 'mx.elsewhere.test']], srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'MX points at a host that is not the platform (MX_INVALID, mail not received)' },
+  'mx-missing.test': { mx: [], srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'no MX record (MX_MISSING)' },
+  'srv-wrong.test': { mx: goodMx, srv: [10, 5, 8443, 'mx1.lab.test'], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'SRV with wrong priority/weight/port/target (SRV_INVALID)' },
+  'srv-missing.test': { mx: goodMx, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'no _autodiscover._tcp SRV (SRV_MISSING, Autodiscover fails)' },
+  'dropped.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, discardInbound: true, note: 'MX accepts inbound mail and drops it (MAIL_NOT_RECEIVED)' },
+  'expired-domain.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(-10) }, note: 'registration expired 10 days ago (DOMAIN_EXPIRED)' },
+  'expiring.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(5) }, note: 'registration expires in 5 days (DOMAIN_EXPIRING)' },
+  'unregistered.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: false }, note: 'RDAP has no such domain (DOMAIN_NOT_REGISTERED)' },
+  'expiring-cert.test': { mx: goodMx, srv: [0, 0, 443, 'expiring-cert.lab.test'], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'SRV leads Autodiscover to expiring-cert.lab.test, whose certificate expires in 5 days (TLS_EXPIRING)' },
+  'spf-missing.test': { mx: goodMx, srv: goodSrv, dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'no SPF record (SPF_MISSING)' },
+  'spf-wrong.test': { mx: goodMx, srv: goodSrv, spf: ['v=spf1 ip4:192.0.2.0/24 ~all'], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'SPF does not include the platform (SPF_INVALID)' },
+  'spf-double.test': { mx: goodMx, srv: goodSrv, spf: [...goodSpf, 'v=spf1 mx ~all'], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'two SPF records (SPF_INVALID)' },
+  'spf-loop.test': { mx: goodMx, srv: goodSrv, spf: [`v=spf1 include:${LAB_SPF_INCLUDE} include:spf-loop.test -all`], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'SPF includes itself: more than 10 DNS lookups (SPF_INVALID)' },
+  'dmarc-missing.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, rdap: { registered: true, expires: inDays(365) }, note: 'no _dmarc record (DMARC_MISSING)' },
+  'dmarc-invalid.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, dmarc: ['v=DMARC1; p=block; pct=150'], rdap: { registered: true, expires: inDays(365) }, note: 'DMARC policy p=block, pct=150 (DMARC_INVALID)' },
 };
 
 export interface ProviderState {
@@ -115,10 +138,13 @@ export const MAILBOXES: MailboxScenario[] = [
   { address: 'ghost@healthy.test', password: pw('ghost'), note: 'unknown to the provider (ACCOUNT_NOT_FOUND)' },
   ...['mx-elsewhere.test', 'mx-missing.test', 'srv-wrong.test', 'srv-missing.test', 'dropped.test', 'expired-domain.test', 'expiring.test', 'unregistered.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.split('.')[0]), provider: okState, note: DOMAINS[d].note })),
+  { address: 'user@expiring-cert.test', password: pw('expiring-cert'), provider: okState, note: DOMAINS['expiring-cert.test'].note },
   { address: 'bounce@healthy.test', password: pw('bounce'), rejectInbound: true, provider: okState, note: 'MX refuses inbound mail with 550 5.7.1; login and submission work (MX_REJECTED)' },
   // One wrong-password mailbox per test file that counts failed logins in the servers' logs, so
   // that files running at the same time never see each other's failures.
   ...['scenarios', 'mail', 'http', 'guides'].map((f) => ({ address: `wrongpw-${f}@healthy.test`, password: pw(`wrongpw-${f}`), provider: okState, note: `wrong-password scenarios of the ${f} tests` })),
+  ...['spf-missing.test', 'spf-wrong.test', 'spf-double.test', 'spf-loop.test', 'dmarc-missing.test', 'dmarc-invalid.test']
+    .map((d) => ({ address: `user@${d}`, password: pw(d.split('.')[0]), provider: okState, note: DOMAINS[d].note })),
 ];
 
 export const mailbox = (address: string): MailboxScenario => {

@@ -10,12 +10,14 @@ import { runDiagnostic, RunCancelledError } from '../../src/diagnostics/runner.j
 import type { CheckDefinition, CheckId, CheckOutcome } from '../../src/diagnostics/types.js';
 import { defaultProfiles } from '../../src/platforms/defaults.js';
 import { resolvePlatform } from '../../src/platforms/profile.js';
+import { createPeerCertificates } from '../../src/checks/http/peer-certs.js';
 
 const deps: CheckDeps = {
   dns: createDnsClient({ servers: [], timeoutMs: 1000 }),
   http: new Agent(),
+  peerCerts: createPeerCertificates(),
   provider: { name: 'none', lookup: async () => ({ found: false, evidence: {} }) },
-  settings: { mxPort: 25, heloName: 'h', testMailFrom: 'a@b.c', receiveTimeoutMs: 1000, mailDelayedAfterMs: 500, domainExpiringDays: 30 },
+  settings: { mxPort: 25, heloName: 'h', testMailFrom: 'a@b.c', receiveTimeoutMs: 1000, mailDelayedAfterMs: 500, domainExpiringDays: 30, tlsExpiringDays: 14 },
   now: () => Date.now(),
 };
 const platform = resolvePlatform('hosted-eu', defaultProfiles['hosted-eu'], undefined);

@@ -77,6 +77,8 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
       },
     };
   } catch (err) {
+    // Read before close: after a refused login the verified session's certificate is still there.
+    const tls = socketTls((client as unknown as { socket?: unknown }).socket);
     client.close();
     const e = err as { authenticationFailed?: boolean; serverResponseCode?: string; responseText?: string; response?: unknown; code?: string };
     const evidence: Record<string, unknown> = { ...base, greeting: client.greeting, transcript: t.lines, connectMs: ms() };
@@ -85,7 +87,7 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
       const response = t.loginResponse ?? e.responseText ?? (typeof e.response === 'string' ? e.response : undefined);
       return {
         ok: false, kind: 'auth', message: `the IMAP server refused the login${e.serverResponseCode ? ` (${e.serverResponseCode})` : ''}`,
-        evidence: { ...evidence, loginResponse: response, serverResponseCode: e.serverResponseCode },
+        evidence: { ...evidence, loginResponse: response, serverResponseCode: e.serverResponseCode, ...(tls?.authorized ? { tls } : {}) },
       };
     }
     const net = classifyNetError(err);

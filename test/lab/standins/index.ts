@@ -22,6 +22,8 @@ export interface StandinsOptions {
   cert: { key: string; cert: string };
   /** PEM file paths of the expired certificate served on 127.0.0.3. */
   expiredCert: { key: string; cert: string };
+  /** PEM file paths of the certificate that expires in 5 days, served on 127.0.0.4 (absent: no listener there). */
+  expiringCert?: { key: string; cert: string };
   /** JSON lines of failed HTTP logins. */
   logFile: string;
   /** Port of both listeners; default 443 (PORTS.https). 0 picks a free one (tests beside a running lab). */
@@ -36,7 +38,7 @@ export interface Standins {
 }
 
 /** Exchange servers by name; any other name served by the Exchange site answers as LAB_SERVER. */
-const EXCHANGE_HOSTS = new Set(['ex.lab.test', 'nobasic.lab.test', 'expired.lab.test']);
+const EXCHANGE_HOSTS = new Set(['ex.lab.test', 'nobasic.lab.test', 'expired.lab.test', 'expiring-cert.lab.test']);
 
 function router(sites: { ovh: Site; provider: Site; rdap: Site; status: Site; exchange: Site }): (host: string, path: string) => Site | undefined {
   const byHost: Record<string, Site> = {
@@ -112,11 +114,15 @@ export async function startStandins(opts: StandinsOptions): Promise<Standins> {
   };
   const main = createServer({ key, cert }, handler);
   const expired = createServer({ key: expiredKey, cert: expiredCert }, handler);
+  const expiring = opts.expiringCert
+    ? createServer({ key: await readFile(opts.expiringCert.key), cert: await readFile(opts.expiringCert.cert) }, handler)
+    : undefined;
   port = await listen(main, port, ADDR.main);
   try {
     await listen(expired, port, ADDR.expiredCert);
+    if (expiring) await listen(expiring, port, ADDR.expiringCert);
   } catch (err) {
-    await close(main);
+    await Promise.all([close(main), close(expired)]);
     throw err;
   }
   const base = (host: string) => `https://${ctx.authority(host)}`;
@@ -133,7 +139,7 @@ export async function startStandins(opts: StandinsOptions): Promise<Standins> {
       RDAP_BASE_URL: `${base('rdap.lab.test')}/`,
     },
     async stop() {
-      await Promise.all([close(main), close(expired)]);
+      await Promise.all([close(main), close(expired), ...(expiring ? [close(expiring)] : [])]);
     },
   };
 }
