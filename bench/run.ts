@@ -3,11 +3,11 @@
 // unique Redis prefix that is deleted at the end, whatever happens; bounded by BENCH_DEADLINE_MS.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { Redis } from 'ioredis';
+import { freePort } from '../test/lab/free-port.js';
 import { mailbox } from '../test/lab/scenarios.js';
 import { createApiClient } from './api-client.js';
 import { deletePrefix } from './cleanup.js';
@@ -137,17 +137,6 @@ async function main(): Promise<number> {
     if (success && process.env.BENCH_KEEP_LOGS !== '1') await rm(dir, { recursive: true, force: true });
     else say(`service logs kept in ${dir}`);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 main().then((code) => process.exit(code), (err: Error) => {

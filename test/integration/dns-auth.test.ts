@@ -2,48 +2,12 @@
 // lab's dnsmasq TXT records): every code from a real lab fault, its evidence, remediation and rank.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Code } from '../../src/diagnostics/codes.js';
-import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
-import type { CheckId, CheckResult, CheckStatus } from '../../src/diagnostics/types.js';
 import { failedLogins } from '../lab/logs.js';
-import { LAB_SPF_INCLUDE, mailbox } from '../lab/scenarios.js';
+import { LAB_SPF_INCLUDE } from '../lab/scenarios.js';
+import { diagnose, finding, result, summary } from '../helpers/diagnose.js';
 import { startService, type Service } from '../helpers/service.js';
 
 const skip = process.env.LAB_DIR ? false : 'needs the lab: npx tsx test/lab/with-lab.ts -- node --import tsx --test test/integration/dns-auth.test.ts';
-
-interface Ask { account: string; checks?: CheckId[]; platform?: string; locale?: 'fr' | 'en' }
-
-const summary = (d: DiagnosticRecord) => JSON.stringify({
-  status: d.status, verdict: d.verdict, primary: d.primaryCause, causes: d.causes,
-  results: d.results.map((r) => [r.id, r.status, r.code, r.explainedBy, r.message]),
-});
-
-async function diagnose(s: Service, ask: Ask): Promise<DiagnosticRecord> {
-  const password = mailbox(ask.account).password;
-  const res = await s.request.post('/v1/diagnostics').set(s.auth).send({ ...ask, password });
-  assert.equal(res.status, 202, JSON.stringify(res.body));
-  await s.waitFor(res.body.id, ['completed', 'failed', 'cancelled'], 60_000);
-  const got = await s.request.get(res.headers.location).set(s.auth);
-  const d = got.body as DiagnosticRecord;
-  assert.equal(d.status, 'completed', summary(d));
-  assert.ok(!JSON.stringify(d).includes(password), 'the password never appears in the record');
-  return d;
-}
-
-const result = (d: DiagnosticRecord, id: CheckId): CheckResult => {
-  const r = d.results.find((x) => x.id === id);
-  assert.ok(r, `no ${id} result in ${summary(d)}`);
-  return r;
-};
-
-function finding(d: DiagnosticRecord, id: CheckId, code: Code, status: CheckStatus = 'warn'): CheckResult {
-  const r = result(d, id);
-  assert.equal(`${r.status}:${r.code}`, `${status}:${code}`, `${id}: ${summary(d)}`);
-  const { fr, en } = r.remediation ?? {};
-  assert.ok(fr?.title && fr.text && en?.title && en.text, `${id}: remediation in fr and en`);
-  assert.notEqual(fr.text, en.text);
-  return r;
-}
 
 describe('SPF and DMARC through the API (lab profile: spf.include = spf.lab.test)', { skip, concurrency: true }, () => {
   let s: Service;
@@ -72,7 +36,7 @@ describe('SPF and DMARC through the API (lab profile: spf.include = spf.lab.test
 
   test('SPF_MISSING: spf-missing.test has no v=spf1 record → warn, degraded, primary cause', async () => {
     const d = await diagnose(s, { account: 'user@spf-missing.test', checks: ['account', 'mx', 'spf', 'dmarc'], locale: 'fr' });
-    const r = finding(d, 'spf', 'SPF_MISSING');
+    const r = finding(d, 'spf', 'SPF_MISSING', 'warn');
     assert.deepEqual([r.evidence.records, r.evidence.required], [[], [LAB_SPF_INCLUDE]]);
     assert.match(r.remediation!.fr.text, /include:mx\.ovh\.com/);
     assert.equal(result(d, 'dmarc').status, 'pass');
@@ -81,7 +45,7 @@ describe('SPF and DMARC through the API (lab profile: spf.include = spf.lab.test
 
   test('SPF_INVALID: spf-wrong.test does not include the platform → the missing include named', async () => {
     const d = await diagnose(s, { account: 'user@spf-wrong.test', checks: ['spf', 'dmarc'] });
-    const r = finding(d, 'spf', 'SPF_INVALID');
+    const r = finding(d, 'spf', 'SPF_INVALID', 'warn');
     assert.deepEqual([r.evidence.missing, r.evidence.all, r.evidence.lookups], [[LAB_SPF_INCLUDE], '~', 0]);
     assert.match(r.message, /not authorised: no include:spf\.lab\.test/);
     assert.equal(d.primaryCause, 'SPF_INVALID');
@@ -89,14 +53,14 @@ describe('SPF and DMARC through the API (lab profile: spf.include = spf.lab.test
 
   test('SPF_INVALID: spf-double.test publishes two SPF records', async () => {
     const d = await diagnose(s, { account: 'user@spf-double.test', checks: ['spf'] });
-    const r = finding(d, 'spf', 'SPF_INVALID');
+    const r = finding(d, 'spf', 'SPF_INVALID', 'warn');
     assert.equal((r.evidence.records as string[]).length, 2);
     assert.match(String((r.evidence.reasons as string[])[0]), /2 SPF records; RFC 7208 allows one/);
   });
 
   test('SPF_INVALID: spf-loop.test includes itself → more than 10 DNS lookups, counted', async () => {
     const d = await diagnose(s, { account: 'user@spf-loop.test', checks: ['spf'] });
-    const r = finding(d, 'spf', 'SPF_INVALID');
+    const r = finding(d, 'spf', 'SPF_INVALID', 'warn');
     assert.ok(Number(r.evidence.lookups) > 10 && r.evidence.lookupLimit === 10, JSON.stringify(r.evidence));
     assert.ok((r.evidence.reasons as string[]).some((x) => /more than 10 DNS lookups/.test(x)), JSON.stringify(r.evidence.reasons));
     assert.deepEqual(r.evidence.missing, [], 'the platform is included: only the count is wrong');
@@ -104,7 +68,7 @@ describe('SPF and DMARC through the API (lab profile: spf.include = spf.lab.test
 
   test('DMARC_MISSING: dmarc-missing.test has no _dmarc record', async () => {
     const d = await diagnose(s, { account: 'user@dmarc-missing.test', checks: ['spf', 'dmarc'] });
-    const r = finding(d, 'dmarc', 'DMARC_MISSING');
+    const r = finding(d, 'dmarc', 'DMARC_MISSING', 'warn');
     assert.deepEqual(r.evidence.tried, [{ name: '_dmarc.dmarc-missing.test', answer: 'nxdomain' }]);
     assert.equal(result(d, 'spf').status, 'pass');
     assert.deepEqual([d.verdict, d.primaryCause], ['degraded', 'DMARC_MISSING']);
@@ -112,7 +76,7 @@ describe('SPF and DMARC through the API (lab profile: spf.include = spf.lab.test
 
   test('DMARC_INVALID: dmarc-invalid.test has p=block and pct=150', async () => {
     const d = await diagnose(s, { account: 'user@dmarc-invalid.test', checks: ['dmarc'] });
-    const r = finding(d, 'dmarc', 'DMARC_INVALID');
+    const r = finding(d, 'dmarc', 'DMARC_INVALID', 'warn');
     assert.equal(r.evidence.record, 'v=DMARC1; p=block; pct=150');
     assert.deepEqual(r.evidence.problems, ['p=block: the policy must be none, quarantine or reject', 'pct=150: must be a whole number from 0 to 100']);
     assert.equal(r.evidence.policy, null);
@@ -123,7 +87,7 @@ describe('SPF and DMARC through the API (lab profile: spf.include = spf.lab.test
     const address = 'junk@healthy.test';
     const before = await failedLogins(address);
     const d = await diagnose(s, { account: address, platform: 'hosted-eu', checks: ['mx', 'spf', 'dmarc'] });
-    const r = finding(d, 'spf', 'SPF_INVALID');
+    const r = finding(d, 'spf', 'SPF_INVALID', 'warn');
     assert.deepEqual([r.evidence.required, r.evidence.missing], [['mx.ovh.com'], ['mx.ovh.com']]);
     assert.equal(result(d, 'mx').code, 'MX_INVALID');
     assert.equal(r.explainedBy, undefined, 'an independent warning');

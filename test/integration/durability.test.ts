@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -13,6 +12,7 @@ import { Queue } from 'bullmq';
 import type { Response } from 'supertest';
 import { createLogger } from '../../src/logging.js';
 import { startDiagnosticWorker } from '../../src/worker/create-worker.js';
+import { freePort } from '../lab/free-port.js';
 import { startService, startSilentDns, type Service } from '../helpers/service.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,17 +128,6 @@ describe('worker processes', () => {
     await stopAll();
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test('Redis killed and restarted with AOF: every acknowledged diagnostic is kept and runs', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'exdiag-aof-'));

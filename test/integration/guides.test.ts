@@ -5,20 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Code } from '../../src/diagnostics/codes.js';
 import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
-import type { CheckId, CheckResult, CheckStatus, Locale } from '../../src/diagnostics/types.js';
+import type { CheckId } from '../../src/diagnostics/types.js';
 import { failedLogins, type FailedLogins } from '../lab/logs.js';
 import { INBOUND_REJECT_REPLY, SPAM_BLOCK_REPLY } from '../lab/postfix.js';
 import { ADDR, OVH, STATUS, mailbox } from '../lab/scenarios.js';
+import { diagnose, finding, result, summary, type Ask } from '../helpers/diagnose.js';
 import { startService, type Service } from '../helpers/service.js';
 
 const skip = process.env.LAB_DIR ? false : 'needs the lab: npx tsx test/lab/with-lab.ts -- node --import tsx --test test/integration/guides.test.ts';
-
-interface Ask { account: string; password?: string; checks?: CheckId[]; server?: string; platform?: string; locale?: Locale; headers?: Record<string, string> }
-
-const summary = (d: DiagnosticRecord) => JSON.stringify({
-  status: d.status, verdict: d.verdict, primary: d.primaryCause, causes: d.causes, error: d.error,
-  results: d.results.map((r) => [r.id, r.status, r.code, r.explainedBy, r.skippedBecause, r.message]),
-});
 
 /**
  * Diagnoses through one service. A client may not run two diagnostics of one account at once
@@ -26,21 +20,8 @@ const summary = (d: DiagnosticRecord) => JSON.stringify({
  */
 function diagnoser(service: () => Service) {
   const lanes = new Map<string, Promise<unknown>>();
-  const diagnose = async (ask: Ask): Promise<DiagnosticRecord> => {
-    const s = service();
-    const { headers = {}, password = mailbox(ask.account).password, ...body } = ask;
-    const res = await s.request.post('/v1/diagnostics').set(s.auth).set(headers).send({ ...body, password });
-    assert.equal(res.status, 202, JSON.stringify(res.body));
-    await s.waitFor(res.body.id, ['completed', 'failed', 'cancelled'], 60_000);
-    const got = await s.request.get(res.headers.location).set(s.auth);
-    assert.equal(got.status, 200);
-    const d = got.body as DiagnosticRecord;
-    assert.equal(d.status, 'completed', summary(d));
-    assert.ok(!JSON.stringify(d).includes(password), 'the password never appears in the record');
-    return d;
-  };
   return (ask: Ask): Promise<DiagnosticRecord> => {
-    const next = (lanes.get(ask.account) ?? Promise.resolve()).catch(() => undefined).then(() => diagnose(ask));
+    const next = (lanes.get(ask.account) ?? Promise.resolve()).catch(() => undefined).then(() => diagnose(service(), ask));
     lanes.set(ask.account, next);
     return next;
   };
@@ -60,23 +41,6 @@ async function withService(overrides: Record<string, string>, fn: (s: Service) =
   } finally {
     await s.close();
   }
-}
-
-const result = (d: DiagnosticRecord, id: CheckId): CheckResult => {
-  const r = d.results.find((x) => x.id === id);
-  assert.ok(r, `no ${id} result in ${summary(d)}`);
-  return r;
-};
-
-/** The check's status and code, and an explanation with a fix in both languages. */
-function finding(d: DiagnosticRecord, id: CheckId, code: Code, status: CheckStatus = 'fail'): CheckResult {
-  const r = result(d, id);
-  assert.equal(`${r.status}:${r.code}`, `${status}:${code}`, `${id}: ${summary(d)}`);
-  assert.ok(r.message.length > 0);
-  const { fr, en } = r.remediation ?? {};
-  assert.ok(fr?.title && fr.text && en?.title && en.text, `${id}: remediation in fr and en: ${JSON.stringify(r.remediation)}`);
-  assert.notEqual(fr.text, en.text, 'the French text is not the English one');
-  return r;
 }
 
 /** Each check is skipped and names the root prerequisite: nothing ran into a wall already found. */

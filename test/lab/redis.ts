@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { processAlive as alive } from './child.js';
+import { freePort } from './free-port.js';
 import { probeTcp, waitUntil } from './readiness.js';
 
 const run = promisify(execFile);
@@ -27,19 +28,6 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function freePort(preferred: number): Promise<number> {
-  if (await portIsFree(preferred)) return preferred;
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-
 async function launch(s: RedisState): Promise<void> {
   await run('redis-server', s.args);
   await waitUntil('redis-server', () => probeRedis(s.port), { logFile: s.logFile });
@@ -55,7 +43,7 @@ async function probeRedis(port: number): Promise<boolean> {
 export async function startRedis(labDir: string, preferredPort = 16379): Promise<string> {
   const dir = join(labDir, 'redis');
   await mkdir(dir, { recursive: true });
-  const port = await freePort(preferredPort);
+  const port = (await portIsFree(preferredPort)) ? preferredPort : await freePort();
   const s: RedisState = {
     port,
     pidFile: join(dir, 'redis.pid'),
