@@ -18,10 +18,6 @@
       status: { pending: 'Waiting', running: 'Checking…', pass: 'OK', warn: 'Warning', fail: 'Failed', skipped: 'Skipped', error: 'Could not check' },
       run: { queued: 'queued', running: 'running', completed: 'completed', failed: 'failed', cancelled: 'cancelled' },
       verdicts: { healthy: 'Healthy', degraded: 'Works, with warnings', failing: 'Not working', inconclusive: 'Inconclusive' },
-      checks: {
-        account: 'Account state', domain: 'Domain registration', mx: 'MX records', srv: 'Autodiscover SRV record', spf: 'SPF record', dmarc: 'DMARC policy', autodiscover: 'Autodiscover',
-        webmail: 'Webmail sign-in', imap: 'IMAP sign-in', send: 'Sending (SMTP)', receive: 'Receiving', incidents: 'Platform incidents',
-      },
     },
     fr: {
       pageTitle: 'Diagnostic de boîte mail — support', skip: 'Aller au contenu', heading: 'Diagnostic de boîte mail', language: 'Langue',
@@ -35,12 +31,10 @@
       status: { pending: 'En attente', running: 'Vérification…', pass: 'OK', warn: 'Avertissement', fail: 'Échec', skipped: 'Non effectuée', error: 'Vérification impossible' },
       run: { queued: 'en attente', running: 'en cours', completed: 'terminé', failed: 'en échec', cancelled: 'annulé' },
       verdicts: { healthy: 'Fonctionne', degraded: 'Fonctionne, avec des avertissements', failing: 'Ne fonctionne pas', inconclusive: 'Non concluant' },
-      checks: {
-        account: 'État du compte', domain: 'Enregistrement du domaine', mx: 'Enregistrements MX', srv: 'Enregistrement SRV Autodiscover', spf: 'Enregistrement SPF', dmarc: 'Politique DMARC', autodiscover: 'Autodiscover',
-        webmail: 'Connexion au webmail', imap: 'Connexion IMAP', send: 'Envoi (SMTP)', receive: 'Réception', incidents: 'Incidents de la plateforme',
-      },
     },
   };
+  // Check names are served by the service from the report labels (check-names.js).
+  for (const locale of Object.keys(T)) T[locale].checks = window.EXDIAG_CHECK_NAMES[locale];
   const ICON = { pending: '·', running: '…', pass: '✔', warn: '⚠', fail: '✘', skipped: '–', error: '?' };
   const $ = (id) => document.getElementById(id);
   const state = { locale: 'en', id: undefined, record: undefined, watch: undefined };

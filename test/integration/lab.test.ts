@@ -61,6 +61,19 @@ async function deleteToken(c: ImapFlow, path: string, uids: number[]) {
   await c.messageDelete(uids, { uid: true });
 }
 
+/** The message carrying `token` arrived once in the INBOX of `address`; it is deleted. */
+async function takeOneFromInbox(address: string, password: string, token: string): Promise<void> {
+  const c = imap(address, password);
+  await c.connect();
+  try {
+    const uids = await waitForToken(c, 'INBOX', token);
+    assert.equal(uids.length, 1);
+    await deleteToken(c, 'INBOX', uids);
+  } finally {
+    await c.logout();
+  }
+}
+
 /** A minimal SMTP dialogue, to see what the server offers before TLS. */
 async function smtpPlain(port: number, lines: string[]): Promise<string[]> {
   const s: Socket = connect({ host: ADDR.main, port });
@@ -142,15 +155,7 @@ describe('lab', { skip }, () => {
       const token = randomUUID();
       const info = await submission({ user: m.address, pass: m.password }).sendMail(message(m.address, token, m.address));
       assert.match(info.response, /^250 2\.0\.0/);
-      const c = imap(m.address, m.password);
-      await c.connect();
-      try {
-        const uids = await waitForToken(c, 'INBOX', token);
-        assert.equal(uids.length, 1);
-        await deleteToken(c, 'INBOX', uids);
-      } finally {
-        await c.logout();
-      }
+      await takeOneFromInbox(m.address, m.password, token);
     });
 
     test('rejects the spam-blocked sender with 5.7.1', async () => {
@@ -181,15 +186,7 @@ describe('lab', { skip }, () => {
       assert.match((await t.sendMail(message(healthy.address, tHealthy))).response, /^250 /);
       assert.match((await t.sendMail(message(junk.address, tJunk))).response, /^250 /);
 
-      const ch = imap(healthy.address, healthy.password);
-      await ch.connect();
-      try {
-        const uids = await waitForToken(ch, 'INBOX', tHealthy);
-        assert.equal(uids.length, 1);
-        await deleteToken(ch, 'INBOX', uids);
-      } finally {
-        await ch.logout();
-      }
+      await takeOneFromInbox(healthy.address, healthy.password, tHealthy);
 
       const cj = imap(junk.address, junk.password);
       await cj.connect();
@@ -239,15 +236,7 @@ describe('lab', { skip }, () => {
       }
       assert.match(accepted, /^250 /);
       assert.ok(Date.now() - t0 >= 2000, 'accepted too early for greylisting');
-      const c = imap(m.address, m.password);
-      await c.connect();
-      try {
-        const uids = await waitForToken(c, 'INBOX', token);
-        assert.equal(uids.length, 1);
-        await deleteToken(c, 'INBOX', uids);
-      } finally {
-        await c.logout();
-      }
+      await takeOneFromInbox(m.address, m.password, token);
     });
   });
 

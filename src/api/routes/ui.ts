@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { REPORT_STYLE } from '../../report/html.js';
+import { LABELS } from '../../report/labels.js';
 
 const ASSETS: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
@@ -27,6 +28,9 @@ export async function uiRoutes(app: FastifyInstance): Promise<void> {
   const files = new Map<string, { type: string; body: string }>();
   for (const [name, type] of Object.entries(ASSETS)) files.set(name, { type, body: readFileSync(`${dir}${name}`, 'utf8') });
   files.set('report.css', { type: 'text/css; charset=utf-8', body: REPORT_STYLE });
+  // The checks' display names come from the report's labels: one list to extend when a check is added.
+  const names = Object.fromEntries(Object.entries(LABELS).map(([locale, l]) => [locale, l.checkNames]));
+  files.set('check-names.js', { type: 'text/javascript; charset=utf-8', body: `'use strict';\nwindow.EXDIAG_CHECK_NAMES = ${JSON.stringify(names)};\n` });
 
   const opts = { schema: { hide: true } };
   app.get('/', opts, async (_req, reply) => reply.redirect('/ui/', 302));
