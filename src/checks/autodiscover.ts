@@ -2,7 +2,7 @@
 // order, the http redirect probe, the SRV record, then redirects. Credentials go only to an https
 // endpoint whose certificate verified and that asked for Basic authentication.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { basicAuth, header, httpExchange, type HttpExchange } from './http/fetch.js';
+import { basicAuth, header, httpExchange, type HttpExchange } from '../net/http.js';
 import { parsePoxResponse, poxRequest, type PoxAnswer } from './http/pox.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
 import { certExpiring, withCertExpiry } from './tls-expiry.js';

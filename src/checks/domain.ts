@@ -1,6 +1,6 @@
 // Is the mailbox's domain registered and not expired? Asks RDAP (RFC 9083), the successor of whois.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { getFollowing } from './http/fetch.js';
+import { getFollowing } from '../net/http.js';
 import { baseUrlFor, parseRdapDomain, rdapDomainUrl, readBootstrap } from './http/rdap.js';
 
 const DAY = 24 * 3600 * 1000;

@@ -2,7 +2,7 @@
 // and from a certificate the client would reject.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
-import { closeImap, connectImap } from './mail/imap-connect.js';
+import { closeImap, connectImap } from '../net/imap.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {

@@ -1,7 +1,7 @@
 // Open incidents on the provider's status page for the mail platform: a failure seen elsewhere
 // may simply be the provider's outage.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { httpExchange } from './http/fetch.js';
+import { httpExchange } from '../net/http.js';
 import { parseUnresolved, relevantIncidents, unresolvedUrl } from './http/statuspage.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {

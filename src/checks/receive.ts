@@ -2,11 +2,11 @@
 // MTA would, waits for it in INBOX (or Junk), then deletes this run's test messages and nothing else.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
-import { closeImap, connectImap } from './mail/imap-connect.js';
+import { closeImap, connectImap } from '../net/imap.js';
 import { deleteTokens, findJunkFolder } from './mail/mailbox-search.js';
 import { watchMailbox, type WatchResult } from './mail/mailbox-watch.js';
 import { deliverViaMx, type DeliveryResult } from './mail/mx-delivery.js';
-import { replyEvidence } from './mail/smtp-reply.js';
+import { replyEvidence } from '../net/smtp-reply.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
 
 /** Time kept back from the check's deadline to delete the test messages and log out. */

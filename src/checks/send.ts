@@ -2,13 +2,13 @@
 // implicit TLS on 465), then a test message to itself that the receive check may see arriving.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
-import { classifyNetError } from './mail/net-errors.js';
-import { resolveHost } from './mail/resolve-host.js';
+import { classifyNetError } from '../net/errors.js';
+import { resolveHost } from '../net/resolve-host.js';
 import { cleanupSentMessage } from './mail/sent-cleanup.js';
-import { isAuthRejection, replyEvidence, replyOfError } from './mail/smtp-reply.js';
-import { openSmtp, SmtpStepError, type SmtpSession } from './mail/smtp-session.js';
+import { isAuthRejection, replyEvidence, replyOfError } from '../net/smtp-reply.js';
+import { openSmtp, SmtpStepError, type SmtpSession } from '../net/smtp.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
-import { inspectTls } from './mail/tls-inspect.js';
+import { inspectTls } from '../net/tls-inspect.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {

@@ -1,7 +1,7 @@
 // "Is the certificate about to expire?" decided once for every check that verifies one (imap, send,
 // webmail, autodiscover), so TLS_EXPIRING means the same threshold and evidence everywhere.
 import type { CheckOutcome } from '../diagnostics/types.js';
-import type { CertSummary, TlsInspection } from './mail/tls-inspect.js';
+import type { CertSummary, TlsInspection } from '../net/tls-inspect.js';
 
 const DAY = 24 * 3600 * 1000;
 

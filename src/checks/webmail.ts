@@ -2,7 +2,7 @@
 // the inbox (what OWA and Outlook do behind the scenes), plus an anonymous look at the OWA page.
 import { withProviderServer } from '../platforms/profile.js';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { basicAuth, header, httpExchange, type HttpExchange } from './http/fetch.js';
+import { basicAuth, header, httpExchange, type HttpExchange } from '../net/http.js';
 import { getInboxRequest, parseGetFolderResponse } from './http/soap.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
 import { certExpiring, withCertExpiry } from './tls-expiry.js';

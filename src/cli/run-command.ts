@@ -3,16 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { Config } from '../config/index.js';
-import { buildCheckDeps } from '../diagnostics/build-deps.js';
+import { buildCheckDeps } from '../run/build-deps.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
-import { createRegistry } from '../diagnostics/registry.js';
-import { RunCancelledError, runDiagnostic, type RunEvent } from '../diagnostics/runner.js';
+import { createRegistry } from '../run/registry.js';
+import { RunCancelledError, runDiagnostic, type RunEvent } from '../run/runner.js';
 import { CHECK_IDS, type CheckResult, type DiagnosticReport } from '../diagnostics/types.js';
 import { createLogger } from '../logging.js';
 import { resolvePlatform } from '../platforms/profile.js';
 import { renderReport } from '../report/render.js';
 import { UsageError, type Command } from './args.js';
-import { checkTimeouts } from '../diagnostics/timeouts.js';
+import { checkTimeouts } from '../run/timeouts.js';
 
 export interface RunIo {
   stdout: NodeJS.WritableStream;

@@ -1,9 +1,9 @@
 // The I/O a check may use, passed in so that a check runs against the lab or a real host unchanged.
 import type { Dispatcher } from 'undici';
 import type { AccountProvider } from '../providers/provider.js';
-import type { DnsClient } from './dns.js';
+import type { DnsClient } from '../net/dns.js';
 import type { RdapBootstrap } from '../checks/http/rdap.js';
-import type { PeerCertificates } from '../checks/http/peer-certs.js';
+import type { PeerCertificates } from '../net/peer-certs.js';
 
 export interface CheckSettings {
   mxPort: number;

@@ -1,7 +1,7 @@
 // A provider API call: JSON over the run's dispatcher. Transport failures and unreadable bodies
 // become ProviderError (our side could not decide); HTTP statuses are left to the caller.
 import { request, type Dispatcher } from 'undici';
-import { classifyTransportError } from '../checks/http/tls-errors.js';
+import { classifyTransportError } from '../net/http-errors.js';
 import { ProviderError } from './provider.js';
 
 export interface JsonAnswer { status: number; body: unknown; ms: number }

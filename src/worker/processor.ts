@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { CheckDeps } from '../diagnostics/deps.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
-import { runDiagnostic, type RunEvent } from '../diagnostics/runner.js';
+import { runDiagnostic, type RunEvent } from '../run/runner.js';
 import type { CheckDefinition, CheckId } from '../diagnostics/types.js';
 import { resolvePlatform } from '../platforms/profile.js';
 import { parseJobData, type DiagnosticJobData } from '../queue/payload.js';
@@ -14,7 +14,7 @@ import { TERMINAL, type DiagnosticStore } from '../store/diagnostic-store.js';
 import type { EventWriter } from '../store/events.js';
 import type { Finisher } from '../store/finisher.js';
 import type { RunRegistry, StopReason } from './cancel-listener.js';
-import { checkTimeouts } from '../diagnostics/timeouts.js';
+import { checkTimeouts } from '../run/timeouts.js';
 
 export interface ProcessorDeps {
   config: Readonly<Config>;

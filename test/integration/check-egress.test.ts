@@ -6,9 +6,9 @@ import { describe, test } from 'node:test';
 import pino from 'pino';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config/index.js';
-import { buildCheckDeps } from '../../src/diagnostics/build-deps.js';
-import { createRegistry } from '../../src/diagnostics/registry.js';
-import { runDiagnostic } from '../../src/diagnostics/runner.js';
+import { buildCheckDeps } from '../../src/run/build-deps.js';
+import { createRegistry } from '../../src/run/registry.js';
+import { runDiagnostic } from '../../src/run/runner.js';
 import { resolvePlatform } from '../../src/platforms/profile.js';
 import { mailbox } from '../lab/scenarios.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createCredentialGuard } from '../../src/diagnostics/credential-guard.js';
+import { createCredentialGuard } from '../../src/run/credential-guard.js';
 
 test('until one login succeeds, logins are serialised and a rejection stops every other', async () => {
   const g = createCredentialGuard('pw');

@@ -4,7 +4,7 @@ import { parsePoxResponse, poxRequest } from '../../src/checks/http/pox.js';
 import { baseUrlFor, parseRdapDomain, rdapDomainUrl } from '../../src/checks/http/rdap.js';
 import { getInboxRequest, parseGetFolderResponse } from '../../src/checks/http/soap.js';
 import { parseUnresolved, relevantIncidents } from '../../src/checks/http/statuspage.js';
-import { classifyTransportError } from '../../src/checks/http/tls-errors.js';
+import { classifyTransportError } from '../../src/net/http-errors.js';
 import { offeredSchemes, parseWwwAuthenticate } from '../../src/checks/http/www-authenticate.js';
 
 test('WWW-Authenticate: several challenges, params, token68, several headers', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyNetError } from '../../src/checks/mail/net-errors.js';
+import { classifyNetError } from '../../src/net/errors.js';
 
 const err = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), fields);
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Code } from '../../src/diagnostics/codes.js';
-import { analyse } from '../../src/diagnostics/root-cause.js';
+import { analyse } from '../../src/run/root-cause.js';
 import type { CheckId, CheckResult, CheckStatus } from '../../src/diagnostics/types.js';
 
 const r = (id: CheckId, status: CheckStatus, code?: Code): CheckResult => ({

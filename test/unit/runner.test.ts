@@ -4,13 +4,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import { Agent } from 'undici';
-import { createDnsClient } from '../../src/diagnostics/dns.js';
+import { createDnsClient } from '../../src/net/dns.js';
 import type { CheckDeps } from '../../src/diagnostics/deps.js';
-import { runDiagnostic, RunCancelledError } from '../../src/diagnostics/runner.js';
+import { runDiagnostic, RunCancelledError } from '../../src/run/runner.js';
 import type { CheckDefinition, CheckId, CheckOutcome } from '../../src/diagnostics/types.js';
 import { defaultProfiles } from '../../src/platforms/defaults.js';
 import { resolvePlatform } from '../../src/platforms/profile.js';
-import { createPeerCertificates } from '../../src/checks/http/peer-certs.js';
+import { createPeerCertificates } from '../../src/net/peer-certs.js';
 
 const deps: CheckDeps = {
   dns: createDnsClient({ servers: [], timeoutMs: 1000 }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isAuthRejection, parseSmtpReply, replyClass, replyOfError } from '../../src/checks/mail/smtp-reply.js';
+import { isAuthRejection, parseSmtpReply, replyClass, replyOfError } from '../../src/net/smtp-reply.js';
 
 test('parses a single-line reply with an enhanced status code', () => {
   const r = parseSmtpReply('554 5.7.1 <spammer@healthy.test>: Sender address rejected: blocked for spam\r\n');

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { certExpiring, sessionCertExpiring, withCertExpiry } from '../../src/checks/tls-expiry.js';
-import { createPeerCertificates } from '../../src/checks/http/peer-certs.js';
+import { createPeerCertificates } from '../../src/net/peer-certs.js';
 import type { Code } from '../../src/diagnostics/codes.js';
-import { analyse, RANK } from '../../src/diagnostics/root-cause.js';
+import { analyse, RANK } from '../../src/run/root-cause.js';
 import type { CheckOutcome, CheckResult } from '../../src/diagnostics/types.js';
 
 const DAY = 24 * 3600 * 1000;

@@ -1,7 +1,7 @@
 // Follows a domain's SPF through include: and redirect= the way a receiver would, counting the DNS
 // lookups it costs (RFC 7208 §4.6.4: more than 10 is a permerror) and collecting every problem, so
 // that "which servers may send for this domain" is answered without sending anything.
-import type { DnsAnswer } from '../../diagnostics/dns.js';
+import type { DnsAnswer } from '../../net/dns.js';
 import { isSpfRecord, lookupTerms, parseSpf, SPF_LOOKUP_LIMIT, type SpfQualifier } from './spf-record.js';
 
 export type TxtLookup = (name: string) => Promise<DnsAnswer<string>>;

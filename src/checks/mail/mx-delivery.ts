@@ -2,12 +2,12 @@
 // own address when it has no MX, RFC 5321 §5.1), port 25-style relay without authentication,
 // opportunistic STARTTLS that does not insist on a valid certificate, and retries after a 4xx
 // reply (greylisting) within the time it is given.
-import type { DnsClient } from '../../diagnostics/dns.js';
+import type { DnsClient } from '../../net/dns.js';
 import { sleep } from './abortable.js';
-import { classifyNetError } from './net-errors.js';
-import { resolveHost } from './resolve-host.js';
-import { parseSmtpReply, replyClass, replyEvidence, replyOfError, type SmtpReply } from './smtp-reply.js';
-import { openSmtp, SmtpStepError, type SmtpSession } from './smtp-session.js';
+import { classifyNetError } from '../../net/errors.js';
+import { resolveHost } from '../../net/resolve-host.js';
+import { parseSmtpReply, replyClass, replyEvidence, replyOfError, type SmtpReply } from '../../net/smtp-reply.js';
+import { openSmtp, SmtpStepError, type SmtpSession } from '../../net/smtp.js';
 
 export interface MxDeliveryOptions {
   dns: DnsClient;

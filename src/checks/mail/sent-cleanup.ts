@@ -2,7 +2,7 @@
 // in the mailbox: wait briefly for it and delete it, touching nothing else.
 import type { CheckContext } from '../../diagnostics/types.js';
 import { withProviderServer } from '../../platforms/profile.js';
-import { closeImap, connectImap } from './imap-connect.js';
+import { closeImap, connectImap } from '../../net/imap.js';
 import { deleteTokens, findJunkFolder } from './mailbox-search.js';
 import { watchMailbox } from './mailbox-watch.js';
 

@@ -2,8 +2,8 @@
 // against the host name, address from the run's resolver) and says why when it cannot.
 // Shared by the imap check (login only) and the receive check (waits in the mailbox).
 import { ImapFlow } from 'imapflow';
-import type { DnsClient } from '../../diagnostics/dns.js';
-import { classifyNetError } from './net-errors.js';
+import type { DnsClient } from './dns.js';
+import { classifyNetError } from './errors.js';
 import { resolveHost } from './resolve-host.js';
 import { inspectTls, socketTls } from './tls-inspect.js';
 

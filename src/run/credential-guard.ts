@@ -1,5 +1,5 @@
 // Lockout safety: one failed login per run at most, and no password use after it.
-import type { CheckId, CredentialGuard } from './types.js';
+import type { CheckId, CredentialGuard } from '../diagnostics/types.js';
 
 export function createCredentialGuard(password: string): CredentialGuard & { release(check: CheckId): void } {
   let state: 'unknown' | 'verified' | 'rejected' = 'unknown';

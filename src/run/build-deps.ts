@@ -3,11 +3,11 @@ import { isIP } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import type { Config } from '../config/index.js';
 import { createProvider } from '../providers/index.js';
-import type { CheckDeps } from './deps.js';
-import { createDnsClient } from './dns.js';
+import type { CheckDeps } from '../diagnostics/deps.js';
+import { createDnsClient } from '../net/dns.js';
 import { checkAddress } from '../net/address-policy.js';
 import { createBootstrapCache } from '../checks/http/rdap-bootstrap.js';
-import { createPeerCertificates } from '../checks/http/peer-certs.js';
+import { createPeerCertificates } from '../net/peer-certs.js';
 
 export function buildCheckDeps(config: Config): CheckDeps {
   const policy = { allowlist: config.CHECK_EGRESS_ALLOWLIST };

@@ -1,7 +1,7 @@
 // One HTTP exchange through the run's dispatcher, answered as data: a response (any status) or a
 // classified transport failure, with timing. Checks decide what a status means; this never throws.
 import { request, type Dispatcher } from 'undici';
-import { classifyTransportError, type ClassifiedError } from './tls-errors.js';
+import { classifyTransportError, type ClassifiedError } from './http-errors.js';
 
 export interface HttpExchangeOptions {
   method?: 'GET' | 'POST';

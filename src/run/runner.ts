@@ -1,14 +1,14 @@
 // Runs a set of checks: order and prerequisites, per-check timeouts, the overall deadline,
 // cancellation, exception capture, timings, then the root-cause analysis. Checks only decide.
 import type { Logger } from 'pino';
-import type { Code } from './codes.js';
+import type { Code } from '../diagnostics/codes.js';
 import { createCredentialGuard } from './credential-guard.js';
-import type { CheckDeps } from './deps.js';
-import { remediationFor } from './remediation.js';
+import type { CheckDeps } from '../diagnostics/deps.js';
+import { remediationFor } from '../diagnostics/remediation.js';
 import { analyse } from './root-cause.js';
 import type {
   CheckContext, CheckDefinition, CheckId, CheckOutcome, CheckResult, DiagnosticReport, SharedFacts,
-} from './types.js';
+} from '../diagnostics/types.js';
 import type { ResolvedPlatform } from '../platforms/profile.js';
 
 export type RunEvent =

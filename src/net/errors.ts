@@ -1,7 +1,7 @@
 // Sorts the errors that socket, TLS, SMTP and IMAP clients raise into what they mean for a check:
 // the server could not be reached, its certificate is not valid, or something else went wrong.
 // Node, nodemailer and ImapFlow each wrap errors differently, so the whole cause chain is read.
-import { TLS_ERROR_CODES as TLS_CODES } from '../tls-codes.js';
+import { TLS_ERROR_CODES as TLS_CODES } from './tls-codes.js';
 
 export type NetErrorKind = 'tls' | 'unreachable' | 'timeout' | 'other';
 

@@ -1,6 +1,6 @@
 // Sorts a failed HTTPS exchange into what it means for the user: the name does not resolve,
 // nothing answers, the certificate is not trustworthy, or we gave up waiting.
-import { TLS_ERROR_CODES } from '../tls-codes.js';
+import { TLS_ERROR_CODES } from './tls-codes.js';
 export type TransportFailure = 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'aborted' | 'other';
 
 /** Verification codes, plus EPROTO that undici reports for a failed handshake. */

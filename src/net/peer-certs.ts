@@ -1,7 +1,7 @@
 // The certificate each HTTPS origin presented on its last verified connection. undici does not hand
 // a response's socket to the caller, so the run's connector records the peer certificate when a
 // connection opens (only after verification passed) and the checks read it by URL afterwards.
-import { certSummary, type CertSummary } from '../mail/tls-inspect.js';
+import { certSummary, type CertSummary } from './tls-inspect.js';
 
 export interface PeerCertificates {
   /** Called by the connector with a connected, verified TLS socket. */

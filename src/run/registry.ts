@@ -11,7 +11,7 @@ import { sendCheck } from '../checks/send.js';
 import { spfCheck } from '../checks/spf.js';
 import { srvCheck } from '../checks/srv.js';
 import { webmailCheck } from '../checks/webmail.js';
-import { CHECK_IDS, type CheckDefinition, type CheckId } from './types.js';
+import { CHECK_IDS, type CheckDefinition, type CheckId } from '../diagnostics/types.js';
 
 export function createRegistry(): ReadonlyMap<CheckId, CheckDefinition> {
   const defs = [accountCheck, domainCheck, mxCheck, srvCheck, spfCheck, dmarcCheck, autodiscoverCheck, webmailCheck, imapCheck, sendCheck, receiveCheck, incidentsCheck];

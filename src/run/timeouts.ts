@@ -1,6 +1,6 @@
 // Per-check timeouts from the configuration, the same for the worker and the CLI.
 import type { Config } from '../config/index.js';
-import { CHECK_IDS, type CheckId } from './types.js';
+import { CHECK_IDS, type CheckId } from '../diagnostics/types.js';
 
 /** Room the receive check keeps beyond its wait, for delivery, cleanup and logout. */
 const RECEIVE_MARGIN_MS = 15_000;

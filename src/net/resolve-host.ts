@@ -1,7 +1,7 @@
 // Every host name goes through the run's resolver (the configured DNS servers), never the system's,
 // so that a check connects to the address the diagnostic looked up and can show it as evidence.
 import { isIP } from 'node:net';
-import type { DnsClient } from '../../diagnostics/dns.js';
+import type { DnsClient } from './dns.js';
 
 export type HostResolution =
   | { ok: true; host: string; address: string; addresses: string[]; ms: number }

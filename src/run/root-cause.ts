@@ -1,7 +1,7 @@
 // Root-cause rules in one place: which finding explains which other finding.
 // A cause that nothing else explains is independent; the first of those in RANK is primary.
-import type { Code } from './codes.js';
-import type { CheckResult, CheckStatus, DiagnosticReport, Verdict } from './types.js';
+import type { Code } from '../diagnostics/codes.js';
+import type { CheckResult, CheckStatus, DiagnosticReport, Verdict } from '../diagnostics/types.js';
 
 const LOGIN = ['AUTH_FAILED', 'AUTODISCOVER_FAILED', 'BASIC_AUTH_DISABLED'] as const;
 const INBOUND = ['MAIL_NOT_RECEIVED', 'MX_REJECTED', 'MAIL_DELAYED'] as const;
