@@ -2,7 +2,7 @@
 // order, the http redirect probe, the SRV record, then redirects. Credentials go only to an https
 // endpoint whose certificate verified and that asked for Basic authentication.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { basicAuth, header, httpExchange, type HttpExchange } from '../net/http.js';
+import { basicAuth, header, type HttpExchange } from '../net/http.js';
 import { parsePoxResponse, poxRequest, type PoxAnswer } from './http/pox.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
 import { certExpiring, withCertExpiry } from './tls-expiry.js';
@@ -63,7 +63,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       return { kind: 'next' };
     }
     const body = poxRequest(email);
-    let res = await httpExchange(ctx.deps.http, url, { method: 'POST', headers: HEADERS, body, signal: signal() });
+    let res = await ctx.deps.net.http.exchange(url, { method: 'POST', headers: HEADERS, body, signal: signal() });
     let auth: 'none' | 'basic' = 'none';
     if (res.ok && res.status === 401) {
       const schemes = offeredSchemes(parseWwwAuthenticate(res.headers['www-authenticate']));
@@ -72,7 +72,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       if (!passwordAsked) { password = await ctx.credentials.acquire('autodiscover'); passwordAsked = true; }
       if (password === undefined) return { kind: 'noPassword' };
       auth = 'basic';
-      res = await httpExchange(ctx.deps.http, url, { method: 'POST', headers: { ...HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: signal() });
+      res = await ctx.deps.net.http.exchange(url, { method: 'POST', headers: { ...HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: signal() });
       if (res.ok && res.status === 401) {
         note(candidate, res, 'POST', auth, { answer: 'credentials rejected' });
         ctx.credentials.failed('autodiscover', 'autodiscover');
@@ -95,7 +95,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   /** GET http://autodiscover.{domain}/… without credentials; only an https Location is followed. */
   const httpRedirect = async (domain: string): Promise<string | undefined> => {
     const url = `http://autodiscover.${domain}${PATH}`;
-    const res = await httpExchange(ctx.deps.http, url, { signal: signal(), maxBodyBytes: 16 * 1024 });
+    const res = await ctx.deps.net.http.exchange(url, { signal: signal(), maxBodyBytes: 16 * 1024 });
     const loc = res.ok && res.status >= 300 && res.status < 400 ? header(res.headers, 'location')[0] : undefined;
     const target = loc ? new URL(loc, url).toString() : undefined;
     note('http-redirect', res, 'GET', 'none', target ? { answer: `redirect to ${target}${target.startsWith('https://') ? '' : ' (not https: ignored)'}` } : {});
@@ -104,7 +104,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
 
   const srvUrls = async (domain: string): Promise<string[]> => {
     const name = `_autodiscover._tcp.${domain}`;
-    const a = await ctx.deps.dns.srv(name);
+    const a = await ctx.deps.net.dns.srv(name);
     if (!a.ok) {
       attempts.push({ candidate: 'srv', url: name, method: 'DNS', auth: 'none', error: a.kind === 'error' ? a.error : a.kind.toUpperCase(), answer: 'no SRV record', ms: a.ms });
       return [];
@@ -115,7 +115,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
 
   /** The certificate of the https endpoint that answered (its exchange verified TLS), if it expires soon. */
   const expiryOf = (url: string) =>
-    certExpiring(new URL(url).hostname, ctx.deps.peerCerts.forUrl(url), ctx.deps.now(), ctx.deps.settings.tlsExpiringDays);
+    certExpiring(new URL(url).hostname, ctx.deps.net.peerCerts.forUrl(url), ctx.deps.now(), ctx.deps.settings.tlsExpiringDays);
 
   /** Runs one step's consequence; returns an outcome when the flow ends. */
   const settle = async (step: Step): Promise<CheckOutcome | 'restart' | undefined> => {

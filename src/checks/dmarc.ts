@@ -15,7 +15,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const tried: Array<{ name: string; answer: string }> = [];
   for (const owner of dmarcCandidates(ctx.domain)) {
     const name = `_dmarc.${owner}`;
-    const answer = await ctx.deps.dns.txt(name);
+    const answer = await ctx.deps.net.dns.txt(name);
     const base = { name, domain: ctx.domain, resolver: answer.server, tried };
     if (!answer.ok && answer.kind === 'error') {
       return { status: 'error', code: 'DNS_ERROR', message: `could not look up ${name} (${answer.error})`, evidence: { ...base, error: answer.error } };
@@ -38,7 +38,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     const note = policy === 'none' ? ' (monitoring only: nothing is quarantined or rejected)' : '';
     return { status: 'pass', message: `DMARC of ${ctx.domain}: p=${policy}${d.pct < 100 ? ` on ${d.pct}%` : ''}${inherited ? ` (from ${name})` : ''}${note}`, evidence };
   }
-  return { status: 'warn', code: 'DMARC_MISSING', message: `${ctx.domain} publishes no DMARC record (_dmarc.${ctx.domain})`, evidence: { name: `_dmarc.${ctx.domain}`, domain: ctx.domain, resolver: ctx.deps.dns.servers.join(','), tried } };
+  return { status: 'warn', code: 'DMARC_MISSING', message: `${ctx.domain} publishes no DMARC record (_dmarc.${ctx.domain})`, evidence: { name: `_dmarc.${ctx.domain}`, domain: ctx.domain, resolver: ctx.deps.net.dns.servers.join(','), tried } };
 }
 
 export const dmarcCheck: CheckDefinition = { id: 'dmarc', after: ['account'], requires: [], usesPassword: false, timeoutMs: 10_000, run };

@@ -1,6 +1,5 @@
 // Is the mailbox's domain registered and not expired? Asks RDAP (RFC 9083), the successor of whois.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { getFollowing } from '../net/http.js';
 import { baseUrlFor, parseRdapDomain, rdapDomainUrl, readBootstrap } from './http/rdap.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -29,7 +28,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const { base, source, error } = await rdapBase(ctx);
   if (!base) return { status: 'error', code: 'RDAP_ERROR', message: error!, evidence: { domain: ctx.domain, bootstrap: source } };
   const url = rdapDomainUrl(base, ctx.domain);
-  const { last: res, chain } = await getFollowing(ctx.deps.http, url, { signal: ctx.signal, headers: { accept: 'application/rdap+json, application/json' } });
+  const { last: res, chain } = await ctx.deps.net.http.follow(url, { signal: ctx.signal, headers: { accept: 'application/rdap+json, application/json' } });
   const evidence: Record<string, unknown> = { domain: ctx.domain, url, ...(chain.length > 1 ? { redirects: chain.slice(1) } : {}), ms: res.ms };
   if (!res.ok) {
     return { status: 'error', code: 'RDAP_ERROR', message: `RDAP server unreachable (${res.kind}: ${res.code})`, evidence: { ...evidence, error: res.code, kind: res.kind } };

@@ -2,7 +2,7 @@
 // and from a certificate the client would reject.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
-import { closeImap, connectImap } from '../net/imap.js';
+import { closeImap } from '../net/imap.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
@@ -17,7 +17,7 @@ async function login(ctx: CheckContext): Promise<CheckOutcome> {
   const password = await ctx.credentials.acquire('imap');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
   const budget = Math.max(1000, ctx.deadline - ctx.deps.now() - 500);
-  const r = await connectImap({ dns: ctx.deps.dns, host, port, user: ctx.account, password, signal: ctx.signal, timeoutMs: budget });
+  const r = await ctx.deps.net.connectImap({ host, port, user: ctx.account, password, signal: ctx.signal, timeoutMs: budget });
   if (r.ok) {
     ctx.credentials.succeeded('imap', 'imap');
     const t0 = performance.now();

@@ -1,14 +1,13 @@
 // Open incidents on the provider's status page for the mail platform: a failure seen elsewhere
 // may simply be the provider's outage.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { httpExchange } from '../net/http.js';
 import { parseUnresolved, relevantIncidents, unresolvedUrl } from './http/statuspage.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const page = ctx.platform.statusPage;
   if (!page) return { status: 'skipped', message: `not applicable: the platform ${ctx.platform.id} has no status page`, evidence: { platform: ctx.platform.id } };
   const url = unresolvedUrl(page.url);
-  const res = await httpExchange(ctx.deps.http, url, { signal: ctx.signal, headers: { accept: 'application/json' } });
+  const res = await ctx.deps.net.http.exchange(url, { signal: ctx.signal, headers: { accept: 'application/json' } });
   const evidence: Record<string, unknown> = { url, components: page.components, ms: res.ms };
   if (!res.ok) return { status: 'error', code: 'STATUS_PAGE_ERROR', message: `status page unreachable (${res.kind}: ${res.code})`, evidence: { ...evidence, error: res.code } };
   evidence.status = res.status;

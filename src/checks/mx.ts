@@ -6,7 +6,7 @@ import { compareMx, normaliseHost } from './mail/expected-records.js';
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const expected = (ctx.facts.expectedMx?.length ? ctx.facts.expectedMx : withProviderServer(ctx.platform, ctx.facts.server).mx).map(normaliseHost);
   const expectedFrom = ctx.facts.expectedMx?.length ? 'provider' : 'platform';
-  const answer = await ctx.deps.dns.mx(ctx.domain);
+  const answer = await ctx.deps.net.dns.mx(ctx.domain);
   const base = { name: ctx.domain, expected, expectedFrom, resolver: answer.server, ms: answer.ms };
   if (!answer.ok) {
     if (answer.kind === 'error') {

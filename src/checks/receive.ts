@@ -2,7 +2,7 @@
 // MTA would, waits for it in INBOX (or Junk), then deletes this run's test messages and nothing else.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
-import { closeImap, connectImap } from '../net/imap.js';
+import { closeImap } from '../net/imap.js';
 import { deleteTokens, findJunkFolder } from './mail/mailbox-search.js';
 import { watchMailbox, type WatchResult } from './mail/mailbox-watch.js';
 import { deliverViaMx, type DeliveryResult } from './mail/mx-delivery.js';
@@ -19,7 +19,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
 
   // Watch the mailbox before anything is sent, so that no arrival can be missed.
-  const imap = await connectImap({ dns: ctx.deps.dns, host, port, user: ctx.account, password, signal: ctx.signal, timeoutMs: Math.max(1000, Math.min(20_000, ctx.deadline - ctx.deps.now() - CLEANUP_RESERVE_MS)) });
+  const imap = await ctx.deps.net.connectImap({ host, port, user: ctx.account, password, signal: ctx.signal, timeoutMs: Math.max(1000, Math.min(20_000, ctx.deadline - ctx.deps.now() - CLEANUP_RESERVE_MS)) });
   if (!imap.ok) {
     if (imap.kind === 'auth') {
       ctx.credentials.failed('receive', 'imap');
@@ -45,7 +45,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     const start = ctx.deps.now();
     const waitUntil = Math.min(start + settings.receiveTimeoutMs, ctx.deadline - CLEANUP_RESERVE_MS);
     delivery = await deliverViaMx({
-      dns: ctx.deps.dns, domain: ctx.domain, port: settings.mxPort, heloName: settings.heloName,
+      net: ctx.deps.net, domain: ctx.domain, port: settings.mxPort, heloName: settings.heloName,
       from: settings.testMailFrom, to: ctx.account, signal: ctx.signal, now: ctx.deps.now, deadline: waitUntil,
       message: buildTestMessage({ from: settings.testMailFrom, to: ctx.account, token, purpose: 'receive', diagnosticId: ctx.diagnosticId }),
     });

@@ -3,12 +3,10 @@
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
 import { classifyNetError } from '../net/errors.js';
-import { resolveHost } from '../net/resolve-host.js';
 import { cleanupSentMessage } from './mail/sent-cleanup.js';
 import { isAuthRejection, replyEvidence, replyOfError } from '../net/smtp-reply.js';
-import { openSmtp, SmtpStepError, type SmtpSession } from '../net/smtp.js';
+import { SmtpStepError, type SmtpSession } from '../net/smtp.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
-import { inspectTls } from '../net/tls-inspect.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
@@ -24,7 +22,7 @@ async function submit(ctx: CheckContext): Promise<CheckOutcome> {
   const password = await ctx.credentials.acquire('send');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
 
-  const resolved = await resolveHost(ctx.deps.dns, host);
+  const resolved = await ctx.deps.net.resolveHost(host);
   if (!resolved.ok) {
     return { status: 'fail', code: 'SMTP_UNREACHABLE', message: `cannot resolve the submission server ${host} (${resolved.reason})`, evidence: { host, port, dns: resolved } };
   }
@@ -36,7 +34,7 @@ async function submit(ctx: CheckContext): Promise<CheckOutcome> {
   let session: SmtpSession | undefined;
   let authenticated = false;
   try {
-    session = await openSmtp({
+    session = await ctx.deps.net.openSmtp({
       host: resolved.address, port, servername: host, secure: implicitTls, requireTLS: !implicitTls,
       name: ctx.deps.settings.heloName, connectionTimeout: budget, greetingTimeout: budget, socketTimeout: budget, socketCloseTimeout: 0,
     }, ctx.signal);
@@ -78,7 +76,7 @@ async function submit(ctx: CheckContext): Promise<CheckOutcome> {
     }
     const net = classifyNetError(cause);
     if (net.kind === 'tls') {
-      const tls = await inspectTls({ address: resolved.address, port, servername: host, mode: implicitTls ? 'implicit' : 'smtp', heloName: ctx.deps.settings.heloName, timeoutMs: 5000, signal: ctx.signal });
+      const tls = await ctx.deps.net.inspectTls({ address: resolved.address, port, servername: host, mode: implicitTls ? 'implicit' : 'smtp', heloName: ctx.deps.settings.heloName, timeoutMs: 5000, signal: ctx.signal });
       return { status: 'fail', code: 'TLS_INVALID', message: `the submission server's TLS is not valid for ${host} (${net.code})`, evidence: { ...out, tlsError: net.code, error: net.message, tls } };
     }
     if (net.kind === 'unreachable' || net.kind === 'timeout') {

@@ -8,10 +8,10 @@ const ALL_MEANING = { '-': 'fail (others refused)', '~': 'softfail (others marke
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const required = withProviderServer(ctx.platform, ctx.facts.server).spf?.include ?? [];
-  const walk = await walkSpf(ctx.domain, (name) => ctx.deps.dns.txt(name), ctx.signal);
+  const walk = await walkSpf(ctx.domain, (name) => ctx.deps.net.dns.txt(name), ctx.signal);
   const missing = walk.found === 'one' ? missingIncludes(walk, required) : [];
   const evidence = {
-    name: ctx.domain, resolver: ctx.deps.dns.servers.join(','), records: walk.records, required, missing,
+    name: ctx.domain, resolver: ctx.deps.net.dns.servers.join(','), records: walk.records, required, missing,
     all: walk.all ?? null, allMeaning: walk.all ? ALL_MEANING[walk.all] : 'none: neutral by default',
     lookups: walk.lookups, lookupLimit: walk.limit, chain: walk.chain, reached: walk.reached,
     ...(walk.notFollowed.length ? { notFollowed: walk.notFollowed } : {}),

@@ -6,7 +6,7 @@ import { compareSrv } from './mail/expected-records.js';
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const name = `_autodiscover._tcp.${ctx.domain}`;
   const expected = withProviderServer(ctx.platform, ctx.facts.server).srv;
-  const answer = await ctx.deps.dns.srv(name);
+  const answer = await ctx.deps.net.dns.srv(name);
   const base = { name, expected, resolver: answer.server, ms: answer.ms };
   if (!answer.ok) {
     if (answer.kind === 'error') {

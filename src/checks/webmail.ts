@@ -2,7 +2,7 @@
 // the inbox (what OWA and Outlook do behind the scenes), plus an anonymous look at the OWA page.
 import { withProviderServer } from '../platforms/profile.js';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
-import { basicAuth, header, httpExchange, type HttpExchange } from '../net/http.js';
+import { basicAuth, header, type HttpExchange } from '../net/http.js';
 import { getInboxRequest, parseGetFolderResponse } from './http/soap.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
 import { certExpiring, withCertExpiry } from './tls-expiry.js';
@@ -30,15 +30,15 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const outcome = await signIn(ctx);
   // EWS answered over a verified connection: its certificate is the one the connector recorded.
   const answered = (outcome.evidence.ews as { status?: number } | undefined)?.status !== undefined;
-  const expiry = answered ? certExpiring(new URL(ews).hostname, ctx.deps.peerCerts.forUrl(ews), ctx.deps.now(), ctx.deps.settings.tlsExpiringDays) : undefined;
+  const expiry = answered ? certExpiring(new URL(ews).hostname, ctx.deps.net.peerCerts.forUrl(ews), ctx.deps.now(), ctx.deps.settings.tlsExpiringDays) : undefined;
   return withCertExpiry(outcome, expiry);
 }
 
 async function signIn(ctx: CheckContext): Promise<CheckOutcome> {
   const platform = withProviderServer(ctx.platform, ctx.facts.server);
-  const owaPromise = httpExchange(ctx.deps.http, platform.owa, { signal: ctx.signal, maxBodyBytes: 64 * 1024 });
+  const owaPromise = ctx.deps.net.http.exchange(platform.owa, { signal: ctx.signal, maxBodyBytes: 64 * 1024 });
   const body = getInboxRequest();
-  const probe = await httpExchange(ctx.deps.http, platform.ews, { method: 'POST', headers: SOAP_HEADERS, body, signal: ctx.signal });
+  const probe = await ctx.deps.net.http.exchange(platform.ews, { method: 'POST', headers: SOAP_HEADERS, body, signal: ctx.signal });
   const owaRes = await owaPromise;
   const owa = describe(owaRes, owaRes.ok && header(owaRes.headers, 'location')[0] ? { location: header(owaRes.headers, 'location')[0] } : {});
   const schemes = probe.ok ? offeredSchemes(parseWwwAuthenticate(probe.headers['www-authenticate'])) : [];
@@ -56,7 +56,7 @@ async function signIn(ctx: CheckContext): Promise<CheckOutcome> {
     }
     const password = await ctx.credentials.acquire('webmail');
     if (password === undefined) return { status: 'skipped', message: 'skipped: a login already failed; the password is not tried again (lockout safety)', evidence };
-    answer = await httpExchange(ctx.deps.http, platform.ews, {
+    answer = await ctx.deps.net.http.exchange(platform.ews, {
       method: 'POST', headers: { ...SOAP_HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: ctx.signal,
     });
     evidence.ewsAuthenticated = describe(answer, { scheme: 'basic' });

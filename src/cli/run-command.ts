@@ -7,25 +7,25 @@ import { buildCheckDeps } from '../run/build-deps.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { createRegistry } from '../run/registry.js';
 import { RunCancelledError, runDiagnostic, type RunEvent } from '../run/runner.js';
-import { CHECK_IDS, type CheckResult, type DiagnosticReport } from '../diagnostics/types.js';
+import { CHECK_IDS, type DiagnosticReport } from '../diagnostics/types.js';
 import { createLogger } from '../logging.js';
 import { resolvePlatform } from '../platforms/profile.js';
 import { renderReport } from '../report/render.js';
 import { UsageError, type Command } from './args.js';
+import { createProgress } from './progress.js';
 import { checkTimeouts } from '../run/timeouts.js';
 
 export interface RunIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   signal?: AbortSignal;
+  /** How stderr shows progress (default: plain lines, no colour). */
+  terminal?: { tty: boolean; color: boolean };
 }
 
-const MARK: Record<CheckResult['status'], string> = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL', error: 'ERR ', skipped: 'skip' };
+/** Exit status of a run cancelled by Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
-export function progressLine(r: CheckResult): string {
-  const code = r.code && r.status !== 'pass' ? ` ${r.code}` : '';
-  return `  [${MARK[r.status]}] ${r.id.padEnd(12)}${code} ${r.message} (${r.durationMs} ms)\n`;
-}
 
 export async function runCommand(cmd: Extract<Command, { kind: 'run' }>, password: string, config: Readonly<Config>, io: RunIo): Promise<number> {
   const platformId = cmd.platform ?? config.DEFAULT_PLATFORM;
@@ -41,10 +41,12 @@ export async function runCommand(cmd: Extract<Command, { kind: 'run' }>, passwor
     checks, locale: cmd.locale, status: 'running', progress: { total: checks.length, completed: 0, running: [] },
     results: [], createdAt: now(), startedAt: now(),
   };
+  const progress = createProgress({ out: io.stderr, ...(io.terminal ?? { tty: false, color: false }), lines: !cmd.json });
   const onEvent = (e: RunEvent) => {
+    if (e.type === 'check.started') progress.started(e.check);
     if (e.type === 'check.finished') {
       record.progress.completed++;
-      if (!cmd.json) io.stderr.write(progressLine(e.result));
+      progress.finished(e.result);
     }
   };
   if (!cmd.json) io.stderr.write(`Diagnosing ${cmd.account} (platform ${platformId}, server ${platform.server}): ${checks.join(', ')}\n`);
@@ -56,12 +58,14 @@ export async function runCommand(cmd: Extract<Command, { kind: 'run' }>, passwor
     );
   } catch (err) {
     if (err instanceof RunCancelledError) {
-      io.stderr.write('cancelled\n');
-      return 1;
+      progress.stop();
+      io.stderr.write('exdiag: interrupted: the diagnostic was cancelled\n');
+      return EXIT_INTERRUPTED;
     }
     throw err;
   } finally {
-    await deps.http.close().catch(() => undefined);
+    progress.stop();
+    await deps.net.close().catch(() => undefined);
   }
   Object.assign(record, {
     status: 'completed', results: report.checks, verdict: report.verdict, primaryCause: report.primaryCause, causes: report.causes,

@@ -1,9 +1,6 @@
 // The I/O a check may use, passed in so that a check runs against the lab or a real host unchanged.
-import type { Dispatcher } from 'undici';
+import type { Net } from '../net/index.js';
 import type { AccountProvider } from '../providers/provider.js';
-import type { DnsClient } from '../net/dns.js';
-import type { RdapBootstrap } from '../checks/http/rdap.js';
-import type { PeerCertificates } from '../net/peer-certs.js';
 
 export interface CheckSettings {
   mxPort: number;
@@ -19,12 +16,12 @@ export interface CheckSettings {
   rdapBootstrapUrl?: string;
 }
 
+/** The IANA RDAP bootstrap registry (RFC 9224): TLD lists and their RDAP base URLs. */
+export interface RdapBootstrap { services: Array<[string[], string[]]> }
+
 export interface CheckDeps {
-  dns: DnsClient;
-  /** undici dispatcher whose connections resolve names through `dns` (same servers as every check). */
-  http: Dispatcher;
-  /** Certificates presented on `http`'s verified connections, by origin (HTTPS checks read them). */
-  peerCerts: PeerCertificates;
+  /** The only way out: resolver, HTTP client, SMTP/IMAP/TLS connectors, all under the egress policy. */
+  net: Net;
   provider: AccountProvider;
   settings: CheckSettings;
   /** The RDAP bootstrap registry from a URL, cached across runs (absent: not fetched). */

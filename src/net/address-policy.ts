@@ -80,3 +80,6 @@ export function checkAddress(policy: AddressPolicy, address: string, host?: stri
   return why ? { ok: false, reason: host && host !== address ? `${host} resolves to ${why}` : why } : { ok: true };
 }
 
+
+/** IP syntax checks for parsers (SPF's ip4:/ip6:), so that no check needs `node:net` itself. */
+export { isIPv4, isIPv6 } from 'node:net';

@@ -2,6 +2,7 @@
 // "the name has no such record" (a finding) apart from "we could not ask" (our error).
 import { Resolver } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
+import { EgressForbiddenError, ipLiteral, type EgressGuard } from './egress.js';
 
 export type DnsAnswer<T> =
   | { ok: true; records: T[]; server: string; ms: number }
@@ -24,10 +25,10 @@ export interface DnsOptions {
   timeoutMs: number;
   tries?: number;
   /**
-   * Egress policy: why `address` (named `host`) may not be connected to, or undefined. Addresses it
-   * refuses are never returned by `addresses()` nor `lookup`, so no check can connect to them.
+   * Egress policy. Addresses it refuses are never returned by `addresses()` nor `lookup`, so no
+   * connector is even offered them (connectors check again at connect time).
    */
-  refuse?: (address: string, host: string) => string | undefined;
+  guard?: EgressGuard;
 }
 
 const NOT_FOUND = new Set(['ENOTFOUND', 'NXDOMAIN']);
@@ -63,19 +64,21 @@ export function createDnsClient(opts: DnsOptions): DnsClient {
     addresses: async (name) => {
       let a = await ask(() => resolver.resolve4(name));
       if (!a.ok && a.kind === 'nodata') a = await ask(() => resolver.resolve6(name));
-      if (!a.ok || !opts.refuse) return a;
-      const allowed = a.records.filter((ip) => !opts.refuse!(ip, name));
+      if (!a.ok || !opts.guard) return a;
+      const allowed = a.records.filter((ip) => !opts.guard!.refusal(ip, name));
       if (allowed.length) return { ...a, records: allowed };
-      return { ok: false, kind: 'error', error: `EGRESS_FORBIDDEN: ${opts.refuse(a.records[0], name)}`, server: a.server, ms: a.ms };
+      return { ok: false, kind: 'error', error: `EGRESS_FORBIDDEN: ${opts.guard.refusal(a.records[0], name)}`, server: a.server, ms: a.ms };
     },
     lookup: ((hostname: string, options: unknown, callback: (...a: unknown[]) => void) => {
       const cb = typeof options === 'function' ? (options as typeof callback) : callback;
       const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
-      if (/^[\d.]+$/.test(hostname) || hostname.includes(':')) {
-        const family = hostname.includes(':') ? 6 : 4;
-        const refused = opts.refuse?.(hostname, hostname);
-        if (refused) return cb(Object.assign(new Error(`connection to ${hostname} refused by the egress policy: ${refused}`), { code: 'EGRESS_FORBIDDEN', hostname }));
-        return all ? cb(null, [{ address: hostname, family }]) : cb(null, hostname, family);
+      // IP literals in any spelling (0x7f.1, 2130706433, [::1]) never reach a resolver.
+      const literal = ipLiteral(hostname);
+      if (literal) {
+        const family = literal.includes(':') ? 6 : 4;
+        const refused = opts.guard?.refusal(literal);
+        if (refused) return cb(new EgressForbiddenError(refused, literal));
+        return all ? cb(null, [{ address: literal, family }]) : cb(null, literal, family);
       }
       client.addresses(hostname).then((a) => {
         if (!a.ok) {

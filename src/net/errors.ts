@@ -3,7 +3,7 @@
 // Node, nodemailer and ImapFlow each wrap errors differently, so the whole cause chain is read.
 import { TLS_ERROR_CODES as TLS_CODES } from './tls-codes.js';
 
-export type NetErrorKind = 'tls' | 'unreachable' | 'timeout' | 'other';
+export type NetErrorKind = 'tls' | 'unreachable' | 'timeout' | 'forbidden' | 'other';
 
 export interface NetErrorInfo {
   kind: NetErrorKind;
@@ -45,6 +45,8 @@ const TLS_CODE_IN_TEXT = /\b(CERT_[A-Z_]+|ERR_TLS_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED
 export function classifyNetError(err: unknown): NetErrorInfo {
   const chain = errorChain(err);
   const message = chain[0].message;
+  const forbidden = chain.find((c) => c.code === 'EGRESS_FORBIDDEN');
+  if (forbidden) return { kind: 'forbidden', code: forbidden.code, message: forbidden.message };
   for (const { code } of chain) if (code && TLS_CODES.has(code)) return { kind: 'tls', code, message };
   for (const { message: m } of chain) {
     const inText = TLS_CODE_IN_TEXT.exec(m);
@@ -58,4 +60,37 @@ export function classifyNetError(err: unknown): NetErrorInfo {
   for (const { code } of chain) if (code && UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', code, message };
   if (/timed? ?out/i.test(message)) return { kind: 'timeout', code: chain.find((c) => c.code)?.code, message };
   return { kind: 'other', code: chain.find((c) => c.code)?.code, message };
+}
+
+// The same errors seen by an HTTP exchange: the name does not resolve, nothing answers, the
+// certificate is not trustworthy, the egress policy refused the address, or we gave up waiting.
+export type TransportFailure = 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'aborted' | 'forbidden' | 'other';
+
+/** Verification codes, plus EPROTO that undici reports for a failed handshake. */
+const HTTP_TLS_CODES = new Set([...TLS_CODES, 'EPROTO']);
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENODATA', 'NXDOMAIN', 'ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED_DNS', 'EREFUSED']);
+const HTTP_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+export interface ClassifiedError {
+  kind: TransportFailure;
+  /** Machine code of the underlying error (e.g. CERT_HAS_EXPIRED). */
+  code: string;
+  message: string;
+}
+
+export function classifyTransportError(err: unknown): ClassifiedError {
+  const e = err as { code?: string; name?: string; message?: string; cause?: unknown; hostname?: string };
+  const cause = e?.cause as { code?: string; message?: string } | undefined;
+  const code = String(e?.code ?? cause?.code ?? e?.name ?? 'ERROR');
+  const message = String(e?.message ?? err);
+  if (e?.name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') return { kind: 'aborted', code, message };
+  if (code === 'EGRESS_FORBIDDEN') return { kind: 'forbidden', code, message };
+  if (HTTP_TLS_CODES.has(code) || /certificate|self[- ]signed|altnames/i.test(message)) return { kind: 'tls', code, message };
+  // Our lookup (net/dns.ts) reports the resolver's code and names the host.
+  if (DNS_CODES.has(code) || /DNS lookup of/.test(message) || e?.hostname) return { kind: 'dns', code, message };
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { kind: 'refused', code, message };
+  if (HTTP_TIMEOUT_CODES.has(code)) return { kind: 'timeout', code, message };
+  if (RESET_CODES.has(code)) return { kind: 'reset', code, message };
+  return { kind: 'other', code, message };
 }

@@ -2,13 +2,30 @@
 // against the host name, address from the run's resolver) and says why when it cannot.
 // Shared by the imap check (login only) and the receive check (waits in the mailbox).
 import { ImapFlow } from 'imapflow';
+
+/** An open, authenticated IMAP session (ImapFlow); checks only see this name. */
+export type ImapSession = ImapFlow;
 import type { DnsClient } from './dns.js';
+import type { EgressGuard } from './egress.js';
 import { classifyNetError } from './errors.js';
 import { resolveHost } from './resolve-host.js';
 import { inspectTls, socketTls } from './tls-inspect.js';
 
+/**
+ * What we read from a server that may be hostile. ImapFlow's own defaults allow 1 GiB literals and
+ * lines; a diagnostic only reads capabilities, folder lists, SEARCH answers and a few headers.
+ */
+export const IMAP_LIMITS = {
+  maxLiteralSize: 1024 * 1024,
+  maxLineLength: 1024 * 1024,
+  maxResponseSize: 4 * 1024 * 1024,
+  maxResponseTokens: 100_000,
+} as const;
+
 export interface ImapConnectOptions {
   dns: DnsClient;
+  /** Applied to the address before dialling (net/index.ts always passes it). */
+  guard?: EgressGuard;
   host: string;
   port: number;
   user: string;
@@ -47,7 +64,7 @@ function transcriptLogger() {
 export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectResult> {
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
-  const resolved = await resolveHost(o.dns, o.host);
+  const resolved = await resolveHost(o.dns, o.guard, o.host);
   if (!resolved.ok) {
     return {
       ok: false, kind: 'unreachable', message: `cannot resolve ${o.host} (${resolved.reason}${resolved.error ? `: ${resolved.error}` : ''})`,
@@ -55,6 +72,10 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
     };
   }
   const base = { host: o.host, address: resolved.address, port: o.port, dnsMs: resolved.ms };
+  const refused = o.guard?.refusal(resolved.address, o.host);
+  if (refused) {
+    return { ok: false, kind: 'unreachable', message: `${o.host} (${resolved.address}) may not be reached: EGRESS_FORBIDDEN: ${refused}`, evidence: { ...base, errorCode: 'EGRESS_FORBIDDEN', error: refused } };
+  }
   const t = transcriptLogger();
   const client = new ImapFlow({
     host: resolved.address, port: o.port, secure: true, servername: o.host,
@@ -62,7 +83,8 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
     logger: t.logger, disableAutoIdle: true,
     connectionTimeout: o.timeoutMs, greetingTimeout: o.timeoutMs, socketTimeout: Math.max(o.timeoutMs, 30_000),
     clientInfo: { name: 'exchange-diagnostics' },
-  });
+    ...IMAP_LIMITS,
+  } as ConstructorParameters<typeof ImapFlow>[0]);
   client.on('error', () => { /* reported by connect() or by the command that fails */ });
   const onAbort = () => client.close();
   o.signal.addEventListener('abort', onAbort, { once: true });
@@ -92,7 +114,7 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
     }
     const net = classifyNetError(err);
     if (net.kind === 'tls') {
-      const tls = await inspectTls({ address: resolved.address, port: o.port, servername: o.host, mode: 'implicit', timeoutMs: 5000, signal: o.signal });
+      const tls = await inspectTls({ address: resolved.address, port: o.port, servername: o.host, mode: 'implicit', timeoutMs: 5000, signal: o.signal, guard: o.guard });
       return {
         ok: false, kind: 'tls', message: `the IMAP server's certificate is not valid for ${o.host} (${net.code})`,
         evidence: { ...evidence, tlsError: net.code, error: net.message, tls },

@@ -2,7 +2,14 @@
 // can say which step failed and what the server answered at that step.
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
+import type { EgressGuard } from './egress.js';
 import { socketTls, type TlsInspection } from './tls-inspect.js';
+
+/**
+ * Longest server reply we read (RFC 5321 §4.5.3.1.5 caps a reply line at 512 octets; multi-line
+ * EHLO answers stay far below this). A server that never ends its reply is cut off here.
+ */
+export const SMTP_MAX_REPLY_BYTES = 64 * 1024;
 
 export type SmtpStep = 'connect' | 'auth' | 'send';
 
@@ -34,10 +41,23 @@ function transcriptLogger(lines: string[]) {
   return { level: () => undefined, trace: take, debug: take, info: take, warn: take, error: take, fatal: take };
 }
 
-/** Connects and runs the greeting, EHLO and STARTTLS handshake; rejects with SmtpStepError('connect'). */
-export async function openSmtp(options: SMTPConnectionOptions, signal: AbortSignal): Promise<SmtpSession> {
+/**
+ * Connects and runs the greeting, EHLO and STARTTLS handshake; rejects with SmtpStepError('connect').
+ * `options.host` must be an IP address from our resolver (nodemailer would otherwise resolve it
+ * with the system's); the guard refuses it before anything is dialled when the policy forbids it.
+ */
+export async function openSmtp(options: SMTPConnectionOptions, signal: AbortSignal, guard?: EgressGuard): Promise<SmtpSession> {
+  if (guard) {
+    try {
+      options = { ...options, host: guard.assert(String(options.host ?? ''), options.servername) };
+    } catch (err) {
+      throw new SmtpStepError('connect', err);
+    }
+  }
   const transcript: string[] = [];
-  const connection = new SMTPConnection({ ...options, logger: transcriptLogger(transcript) as never, debug: true });
+  const connection = new SMTPConnection({
+    maxResponseSize: SMTP_MAX_REPLY_BYTES, ...options, logger: transcriptLogger(transcript) as never, debug: true,
+  } as SMTPConnectionOptions);
   let failure: unknown;
   connection.on('error', (err: unknown) => { failure ??= err; });
   const onAbort = () => connection.close();

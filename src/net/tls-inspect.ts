@@ -3,7 +3,11 @@
 // reads what the server presents (like `openssl s_client`) and closes. Logins never use it.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { EgressGuard } from './egress.js';
 import { parseSmtpReply } from './smtp-reply.js';
+
+/** A hostile server may never end its reply: what we keep of the plain-text SMTP dialogue is capped. */
+export const INSPECT_MAX_REPLY_BYTES = 16 * 1024;
 
 export interface CertSummary {
   subject?: string;
@@ -60,6 +64,8 @@ export interface InspectOptions {
   heloName?: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Applied to `address` before anything is dialled (net/index.ts always passes it). */
+  guard?: EgressGuard;
 }
 
 /** Reads the certificate the server presents, without trusting it and without sending credentials. */
@@ -80,6 +86,8 @@ export function inspectTls(o: InspectOptions): Promise<TlsInspection | { error: 
     const onAbort = () => done({ error: 'aborted' });
     const timer = setTimeout(() => done({ error: 'timeout' }), o.timeoutMs);
     o.signal?.addEventListener('abort', onAbort, { once: true });
+    const refused = o.guard?.refusal(o.address, o.servername);
+    if (refused) return done({ error: `EGRESS_FORBIDDEN: ${refused}` });
 
     const handshake = (socket?: Socket) => {
       // Verification is evaluated (authorized/authorizationError), not enforced: this session only reads.
@@ -102,6 +110,7 @@ export function inspectTls(o: InspectOptions): Promise<TlsInspection | { error: 
     let step: 'greeting' | 'ehlo' | 'starttls' = 'greeting';
     plain.on('data', (chunk) => {
       buf += chunk.toString('latin1');
+      if (buf.length > INSPECT_MAX_REPLY_BYTES) return done({ error: `smtp ${step}: reply longer than ${INSPECT_MAX_REPLY_BYTES} bytes` });
       // A complete reply ends with a line "ddd text" (space after the code).
       if (!/(^|\n)\d{3} [^\n]*\r?\n$/.test(buf)) return;
       const reply = parseSmtpReply(buf);

@@ -1,7 +1,7 @@
 // A provider API call: JSON over the run's dispatcher. Transport failures and unreadable bodies
 // become ProviderError (our side could not decide); HTTP statuses are left to the caller.
-import { request, type Dispatcher } from 'undici';
-import { classifyTransportError } from '../net/http-errors.js';
+import type { Dispatcher } from 'undici';
+import { BODY_LIMITS, httpExchange } from '../net/http.js';
 import { ProviderError } from './provider.js';
 
 export interface JsonAnswer { status: number; body: unknown; ms: number }
@@ -13,16 +13,14 @@ export async function requestJson(
 ): Promise<JsonAnswer> {
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
-  let status: number;
-  let text: string;
-  try {
-    const res = await request(url, { dispatcher: http, method: opts.method ?? 'GET', headers: opts.headers, body: opts.body, signal: opts.signal });
-    status = res.statusCode;
-    text = await res.body.text();
-  } catch (err) {
-    const c = classifyTransportError(err);
-    throw new ProviderError(`${opts.what}: ${c.kind === 'tls' ? 'certificate not trusted' : c.kind} (${c.code})`, { what: opts.what, error: c.code, kind: c.kind, ms: ms() });
+  const res = await httpExchange(http, url, {
+    method: opts.method, headers: opts.headers, body: opts.body, signal: opts.signal, maxBodyBytes: BODY_LIMITS.json,
+  });
+  if (!res.ok) {
+    throw new ProviderError(`${opts.what}: ${res.kind === 'tls' ? 'certificate not trusted' : res.kind} (${res.code})`, { what: opts.what, error: res.code, kind: res.kind, ms: ms() });
   }
+  const { status, body: text } = res;
+  if (res.truncated) throw new ProviderError(`${opts.what}: the answer is larger than ${BODY_LIMITS.json} bytes`, { what: opts.what, status, ms: ms() });
   if (!text.length) return { status, body: null, ms: ms() };
   try {
     return { status, body: JSON.parse(text) as unknown, ms: ms() };

@@ -5,7 +5,9 @@
 import { lookup as systemLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { checkAddress, forbiddenAddressReason, matchesAllowlist, parseIp } from '../net/address-policy.js';
-import { Agent, buildConnector } from 'undici';
+import type { Agent } from 'undici';
+import { createEgressGuard } from '../net/egress.js';
+import { createGuardedAgent } from '../net/http-agent.js';
 
 export { checkAddress, forbiddenAddressReason, parseIp };
 
@@ -93,25 +95,14 @@ export interface EgressAgentOptions {
 }
 
 /**
- * An undici dispatcher that only connects where the policy allows. IP literals skip DNS in
- * net.connect, so they are checked here before connecting; names are checked in the lookup.
+ * An undici dispatcher that only connects where the policy allows: the same guarded agent as the
+ * checks' (net/http-agent.ts), with the system resolver and this module's error.
  */
 export function createEgressAgent(opts: EgressAgentOptions): Agent {
-  const lookup = guardedLookup(opts.policy, opts.resolve);
-  const connector = buildConnector({ timeout: opts.timeoutMs, lookup } as buildConnector.BuildOptions);
-  return new Agent({
-    headersTimeout: opts.timeoutMs,
-    bodyTimeout: opts.timeoutMs,
-    connect: (options, callback) => {
-      const host = options.hostname.replace(/^\[|\]$/g, '');
-      if (parseIp(host)) {
-        const v = checkAddress(opts.policy, host);
-        if (!v.ok) {
-          callback(new EgressForbiddenError(`webhook egress refused: ${v.reason}`, host), null);
-          return;
-        }
-      }
-      connector(options, callback);
-    },
+  return createGuardedAgent({
+    guard: createEgressGuard(opts.policy),
+    lookup: guardedLookup(opts.policy, opts.resolve),
+    timeoutMs: opts.timeoutMs,
+    refusalError: (reason, address) => new EgressForbiddenError(`webhook egress refused: ${reason}`, address),
   });
 }

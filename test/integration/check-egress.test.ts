@@ -17,10 +17,10 @@ describe('egress policy of the checks', { skip: process.env.LAB_DIR ? false : 'n
     const config = loadConfig({ ...process.env, CHECK_EGRESS_ALLOWLIST: '', PROVIDER: 'none', LOG_LEVEL: 'silent' });
     const deps = buildCheckDeps(config);
     try {
-      const a = await deps.dns.addresses('ex.lab.test');
+      const a = await deps.net.dns.addresses('ex.lab.test');
       assert.equal(a.ok, false);
       assert.match(!a.ok && a.kind === 'error' ? a.error : '', /^EGRESS_FORBIDDEN: .*loopback/);
-      await assert.rejects(request('https://127.0.0.1/owa/', { dispatcher: deps.http }), (e: Error & { code?: string }) => e.code === 'EGRESS_FORBIDDEN');
+      await assert.rejects(request('https://127.0.0.1/owa/', { dispatcher: deps.net.http.dispatcher }), (e: Error & { code?: string }) => e.code === 'EGRESS_FORBIDDEN');
 
       const account = 'healthy@healthy.test';
       const platform = resolvePlatform('lab', config.platforms.get('lab')!, undefined);
@@ -34,7 +34,7 @@ describe('egress policy of the checks', { skip: process.env.LAB_DIR ? false : 'n
       assert.equal(by.webmail.code, 'WEBMAIL_UNREACHABLE');
       assert.equal(by.send.code, 'SMTP_UNREACHABLE');
     } finally {
-      await deps.http.close();
+      await deps.net.close();
     }
   });
 
@@ -43,10 +43,10 @@ describe('egress policy of the checks', { skip: process.env.LAB_DIR ? false : 'n
     assert.deepEqual(config.CHECK_EGRESS_ALLOWLIST, ['127.0.0.0/8']);
     const deps = buildCheckDeps(config);
     try {
-      const a = await deps.dns.addresses('ex.lab.test');
+      const a = await deps.net.dns.addresses('ex.lab.test');
       assert.ok(a.ok && a.records.includes('127.0.0.1'));
     } finally {
-      await deps.http.close();
+      await deps.net.close();
     }
   });
 });

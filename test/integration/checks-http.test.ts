@@ -42,7 +42,7 @@ async function run(
   return Object.fromEntries(report.checks.map((c) => [c.id, c]));
 }
 
-after(async () => { await Promise.all(opened.map((d) => (d.http as { close?: () => Promise<void> }).close?.())); });
+after(async () => { await Promise.all(opened.map((d) => d.net.close())); });
 
 describe('account check', { skip }, () => {
   for (const provider of ['ovhcloud', 'http'] as const) {

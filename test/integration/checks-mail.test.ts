@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { imapCheck } from '../../src/checks/imap.js';
-import { closeImap, connectImap } from '../../src/net/imap.js';
+import { closeImap } from '../../src/net/imap.js';
 import { findJunkFolder, searchTokenIn } from '../../src/checks/mail/mailbox-search.js';
 import { mxCheck } from '../../src/checks/mx.js';
 import { receiveCheck } from '../../src/checks/receive.js';
@@ -13,7 +13,7 @@ import { srvCheck } from '../../src/checks/srv.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { buildCheckDeps } from '../../src/run/build-deps.js';
 import type { CheckDeps } from '../../src/diagnostics/deps.js';
-import { createDnsClient } from '../../src/net/dns.js';
+import { createNet } from '../../src/net/index.js';
 import { runDiagnostic } from '../../src/run/runner.js';
 import type { CheckDefinition, CheckId, CheckResult, DiagnosticReport } from '../../src/diagnostics/types.js';
 import { resolvePlatform } from '../../src/platforms/profile.js';
@@ -33,7 +33,7 @@ describe('mail checks against the lab', { skip: LAB ? false : 'LAB_DIR is not se
     config = loadConfig({ ...process.env, RECEIVE_TIMEOUT_MS: '6000', MAIL_DELAYED_AFTER_MS: '1500', LOG_LEVEL: 'silent' });
     deps = buildCheckDeps(config);
   });
-  after(async () => { await deps?.http.close(); });
+  after(async () => { await deps?.net.close(); });
 
   type Run = { report: DiagnosticReport; byId: Record<string, CheckResult> };
   async function diagnose(account: string, opts: { password?: string; server?: string; checks?: CheckId[] } = {}): Promise<Run> {
@@ -51,7 +51,7 @@ describe('mail checks against the lab', { skip: LAB ? false : 'LAB_DIR is not se
     const tokens = [run.byId.send?.evidence.token, run.byId.receive?.evidence.token].filter((t): t is string => typeof t === 'string');
     if (!tokens.length) return 0;
     const ac = new AbortController();
-    const r = await connectImap({ dns: deps.dns, host: LAB_SERVER, port: PORTS.imaps, user: account, password: mailbox(account).password, signal: ac.signal, timeoutMs: 10_000 });
+    const r = await deps.net.connectImap({ host: LAB_SERVER, port: PORTS.imaps, user: account, password: mailbox(account).password, signal: ac.signal, timeoutMs: 10_000 });
     assert.ok(r.ok, 'can open the mailbox to verify the cleanup');
     try {
       const junk = await findJunkFolder(r.client);
@@ -179,7 +179,7 @@ describe('mail checks against the lab', { skip: LAB ? false : 'LAB_DIR is not se
 
   test('our resolver failing is an error (DNS_ERROR), not a finding about the domain', async () => {
     // Nothing answers DNS on port 9: the query fails on our side.
-    const dead = { ...deps, dns: createDnsClient({ servers: ['127.0.0.1:9'], timeoutMs: 300, tries: 1 }) };
+    const dead = { ...deps, net: createNet({ dnsServers: ['127.0.0.1:9'], dnsTimeoutMs: 300, dnsTries: 1, policy: { allowlist: ['127.0.0.0/8'] }, ioTimeoutMs: 1000 }) };
     const platform = resolvePlatform('lab', config.platforms.get('lab')!, undefined);
     const report = await runDiagnostic(
       { diagnosticId: `it-dns-${Date.now()}`, account: 'healthy@healthy.test', password: mailbox('healthy@healthy.test').password, platform, checks: ['mx', 'srv'] },

@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Agent } from 'undici';
-import { createBootstrapCache } from '../../src/checks/http/rdap-bootstrap.js';
+import { createBootstrapCache } from '../../src/run/rdap-bootstrap.js';
+import { createHttpClient } from '../../src/net/http.js';
 
 test('one fetch serves many lookups until the day is over; a failed fetch is retried', async () => {
   let hits = 0;
@@ -18,7 +19,7 @@ test('one fetch serves many lookups until the day is over; a failed fetch is ret
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dns.json`;
   const http = new Agent();
   let now = 0;
-  const load = createBootstrapCache(http, () => now);
+  const load = createBootstrapCache(createHttpClient(http), () => now);
   const signal = new AbortController().signal;
   try {
     await assert.rejects(load(url, signal), /HTTP 503/);

@@ -3,19 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { Agent } from 'undici';
-import { createDnsClient } from '../../src/net/dns.js';
+import { createNet } from '../../src/net/index.js';
 import type { CheckDeps } from '../../src/diagnostics/deps.js';
 import { runDiagnostic, RunCancelledError } from '../../src/run/runner.js';
 import type { CheckDefinition, CheckId, CheckOutcome } from '../../src/diagnostics/types.js';
 import { defaultProfiles } from '../../src/platforms/defaults.js';
 import { resolvePlatform } from '../../src/platforms/profile.js';
-import { createPeerCertificates } from '../../src/net/peer-certs.js';
 
 const deps: CheckDeps = {
-  dns: createDnsClient({ servers: [], timeoutMs: 1000 }),
-  http: new Agent(),
-  peerCerts: createPeerCertificates(),
+  net: createNet({ dnsServers: [], dnsTimeoutMs: 1000, policy: { allowlist: [] }, ioTimeoutMs: 1000 }),
   provider: { name: 'none', lookup: async () => ({ found: false, evidence: {} }) },
   settings: { mxPort: 25, heloName: 'h', testMailFrom: 'a@b.c', receiveTimeoutMs: 1000, mailDelayedAfterMs: 500, domainExpiringDays: 30, tlsExpiringDays: 14 },
   now: () => Date.now(),

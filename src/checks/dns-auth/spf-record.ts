@@ -1,6 +1,6 @@
 // One SPF record (RFC 7208 §4.6, §12) parsed into terms, with every syntax error named, so the
 // check can say exactly why a receiver would answer "permerror" instead of a vague "invalid".
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from '../../net/address-policy.js';
 
 export type SpfQualifier = '+' | '-' | '~' | '?';
 export const SPF_MECHANISMS = ['all', 'include', 'a', 'mx', 'ptr', 'ip4', 'ip6', 'exists'] as const;

@@ -1,6 +1,8 @@
 // RDAP (RFC 9083) domain answers and the RFC 9224 bootstrap registry: which server to ask for a
 // TLD, and what registration facts (expiry, holds) a domain object states.
 import { readFile } from 'node:fs/promises';
+import type { RdapBootstrap } from '../../diagnostics/deps.js';
+export type { RdapBootstrap };
 
 export interface RdapFacts {
   ldhName?: string;
@@ -32,7 +34,6 @@ export function parseRdapDomain(doc: unknown): RdapFacts {
 }
 
 /** Bootstrap file (IANA dns.json): `services: [[[labels…], [urls…]], …]`. */
-export interface RdapBootstrap { services: Array<[string[], string[]]> }
 
 export async function readBootstrap(file: string): Promise<RdapBootstrap> {
   const raw = JSON.parse(await readFile(file, 'utf8')) as { services?: unknown };

@@ -1,6 +1,6 @@
 // Finding and deleting the diagnostic's own messages in a mailbox, by their token header only,
 // so that nothing else in the mailbox is ever touched.
-import type { ImapFlow } from 'imapflow';
+import type { ImapSession as ImapFlow } from '../../net/imap.js';
 import { TOKEN_HEADER } from './test-message.js';
 
 /** Path of the special-use \Junk folder, if the server declares one. */

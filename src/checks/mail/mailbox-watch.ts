@@ -1,7 +1,7 @@
 // Waits for test messages to arrive: IDLE on INBOX (new messages wake us at once), a cheap STATUS on
 // the Junk folder between wake-ups (Sieve files spam there without touching INBOX), and plain
 // polling when the server has no IDLE.
-import type { ImapFlow } from 'imapflow';
+import type { ImapSession as ImapFlow } from '../../net/imap.js';
 import { sleep } from './abortable.js';
 import { searchToken, searchTokenIn } from './mailbox-search.js';
 

@@ -2,15 +2,14 @@
 // own address when it has no MX, RFC 5321 §5.1), port 25-style relay without authentication,
 // opportunistic STARTTLS that does not insist on a valid certificate, and retries after a 4xx
 // reply (greylisting) within the time it is given.
-import type { DnsClient } from '../../net/dns.js';
+import type { Net } from '../../net/index.js';
 import { sleep } from './abortable.js';
 import { classifyNetError } from '../../net/errors.js';
-import { resolveHost } from '../../net/resolve-host.js';
 import { parseSmtpReply, replyClass, replyEvidence, replyOfError, type SmtpReply } from '../../net/smtp-reply.js';
-import { openSmtp, SmtpStepError, type SmtpSession } from '../../net/smtp.js';
+import { SmtpStepError, type SmtpSession } from '../../net/smtp.js';
 
 export interface MxDeliveryOptions {
-  dns: DnsClient;
+  net: Net;
   domain: string;
   port: number;
   heloName: string;
@@ -56,7 +55,7 @@ export async function deliverViaMx(o: MxDeliveryOptions): Promise<DeliveryResult
   const firstAttemptAt = o.now();
   const attempts: DeliveryAttempt[] = [];
   const base = () => ({ firstAttemptAt, attempts });
-  const mx = await o.dns.mx(o.domain);
+  const mx = await o.net.dns.mx(o.domain);
   let hosts: Array<{ host: string; priority: number }>;
   let implicitMx = false;
   if (mx.ok) {
@@ -67,7 +66,7 @@ export async function deliverViaMx(o: MxDeliveryOptions): Promise<DeliveryResult
   } else if (mx.kind === 'error') {
     return { ...base(), mxHosts: [], implicitMx, outcome: 'dns-error', error: mx.error };
   } else {
-    const a = await o.dns.addresses(o.domain);
+    const a = await o.net.dns.addresses(o.domain);
     if (a.ok) { hosts = [{ host: o.domain, priority: 0 }]; implicitMx = true; }
     else if (a.kind === 'error') return { ...base(), mxHosts: [], implicitMx, outcome: 'dns-error', error: a.error };
     else return { ...base(), mxHosts: [], implicitMx, outcome: 'no-mx', dns: `${mx.kind} (MX), ${a.kind} (address)` };
@@ -95,12 +94,12 @@ export async function deliverViaMx(o: MxDeliveryOptions): Promise<DeliveryResult
 
 async function attempt(o: MxDeliveryOptions, host: string, t0: number): Promise<{ attempt: DeliveryAttempt; reply?: SmtpReply }> {
   const atMs = o.now() - t0;
-  const resolved = await resolveHost(o.dns, host);
+  const resolved = await o.net.resolveHost(host);
   if (!resolved.ok) return { attempt: { host, atMs, result: 'unreachable', error: `DNS ${resolved.reason}${resolved.error ? ` ${resolved.error}` : ''}` } };
   const budget = Math.max(1000, Math.min(15_000, o.deadline - o.now()));
   let session: SmtpSession | undefined;
   try {
-    session = await openSmtp({
+    session = await o.net.openSmtp({
       host: resolved.address, port: o.port, servername: host, name: o.heloName, opportunisticTLS: true,
       // An MTA encrypts when it can but does not authenticate the receiving server (no DANE/MTA-STS here).
       tls: { rejectUnauthorized: false },

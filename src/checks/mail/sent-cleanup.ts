@@ -2,7 +2,7 @@
 // in the mailbox: wait briefly for it and delete it, touching nothing else.
 import type { CheckContext } from '../../diagnostics/types.js';
 import { withProviderServer } from '../../platforms/profile.js';
-import { closeImap, connectImap } from '../../net/imap.js';
+import { closeImap } from '../../net/imap.js';
 import { deleteTokens, findJunkFolder } from './mailbox-search.js';
 import { watchMailbox } from './mailbox-watch.js';
 
@@ -10,7 +10,7 @@ export async function cleanupSentMessage(ctx: CheckContext, password: string, to
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).imap;
   const budget = Math.min(maxWaitMs, ctx.deadline - ctx.deps.now() - 1500);
   if (budget < 500) return { skipped: 'no time left before the check deadline' };
-  const imap = await connectImap({ dns: ctx.deps.dns, host, port, user: ctx.account, password, signal: ctx.signal, timeoutMs: budget });
+  const imap = await ctx.deps.net.connectImap({ host, port, user: ctx.account, password, signal: ctx.signal, timeoutMs: budget });
   if (!imap.ok) return { skipped: `cannot open the mailbox: ${imap.message}` };
   const client = imap.client;
   try {
