@@ -79,7 +79,7 @@ async function submit(ctx: CheckContext): Promise<CheckOutcome> {
       const tls = await ctx.deps.net.inspectTls({ address: resolved.address, port, servername: host, mode: implicitTls ? 'implicit' : 'smtp', heloName: ctx.deps.settings.heloName, timeoutMs: 5000, signal: ctx.signal });
       return { status: 'fail', code: 'TLS_INVALID', message: `the submission server's TLS is not valid for ${host} (${net.code})`, evidence: { ...out, tlsError: net.code, error: net.message, tls } };
     }
-    if (net.kind === 'unreachable' || net.kind === 'timeout') {
+    if (net.kind === 'unreachable' || net.kind === 'timeout' || net.kind === 'forbidden') {
       return { status: 'fail', code: 'SMTP_UNREACHABLE', message: `cannot reach the submission server ${host} (${resolved.address}:${port}): ${net.code ?? net.message}`, evidence: { ...out, errorCode: net.code, error: net.message } };
     }
     return { status: 'error', code: 'CHECK_ERROR', message: `submission failed at ${step}: ${net.message}`, evidence: { ...out, errorCode: net.code, error: net.message } };

@@ -22,7 +22,7 @@ function transportOutcome(res: Extract<HttpExchange, { ok: false }>, what: strin
     return { status: 'fail', code: 'TLS_INVALID', message: `${what}: the server certificate is not valid (${res.code}); no password was sent`, evidence };
   }
   if (res.kind === 'aborted') return { status: 'error', code: 'CHECK_TIMEOUT', message: `${what}: cancelled before an answer`, evidence };
-  return { status: 'fail', code: 'WEBMAIL_UNREACHABLE', message: `${what}: ${res.kind === 'dns' ? 'the name does not resolve' : res.kind === 'refused' ? 'connection refused' : res.kind === 'timeout' ? 'no answer in time' : 'connection failed'} (${res.code})`, evidence };
+  return { status: 'fail', code: 'WEBMAIL_UNREACHABLE', message: `${what}: ${res.kind === 'dns' ? 'the name does not resolve' : res.kind === 'refused' ? 'connection refused' : res.kind === 'timeout' ? 'no answer in time' : res.kind === 'forbidden' ? 'the address may not be reached (egress policy)' : 'connection failed'} (${res.code})`, evidence };
 }
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {

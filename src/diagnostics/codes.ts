@@ -1,6 +1,6 @@
 // The one catalogue of diagnostic codes: which check reports it and how bad it is.
 // Localised titles, explanations and fixes live in remediation.ts, keyed by these codes.
-import type { CheckStatus } from './types.js';
+import type { CheckStatus } from './status.js';
 
 export const CODES = {
   ACCOUNT_NOT_FOUND: { severity: 'fail', checks: ['account'] },

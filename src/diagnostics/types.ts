@@ -4,15 +4,14 @@ import type { Logger } from 'pino';
 import type { CheckDeps } from './deps.js';
 import type { ResolvedPlatform } from '../platforms/profile.js';
 import type { Code } from './codes.js';
+import type { CheckStatus } from './status.js';
 
 export const CHECK_IDS = [
   'account', 'domain', 'mx', 'srv', 'spf', 'dmarc', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'incidents',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
-/** Ordered from best to worst so that a summary is a fold (max). */
-export const CHECK_STATUSES = ['pass', 'skipped', 'warn', 'error', 'fail'] as const;
-export type CheckStatus = (typeof CHECK_STATUSES)[number];
+export { CHECK_STATUSES, type CheckStatus } from './status.js';
 
 export type Locale = 'fr' | 'en';
 

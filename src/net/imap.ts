@@ -120,7 +120,7 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
         evidence: { ...evidence, tlsError: net.code, error: net.message, tls },
       };
     }
-    const kind: ImapFailureKind = net.kind === 'unreachable' || net.kind === 'timeout' ? 'unreachable' : 'other';
+    const kind: ImapFailureKind = net.kind === 'unreachable' || net.kind === 'timeout' || net.kind === 'forbidden' ? 'unreachable' : 'other';
     return {
       ok: false, kind, message: kind === 'unreachable' ? `cannot reach the IMAP server ${o.host} (${resolved.address}:${o.port}): ${net.code ?? net.message}` : `IMAP connection failed: ${net.message}`,
       evidence: { ...evidence, errorCode: net.code, error: net.message },

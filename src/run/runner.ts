@@ -6,6 +6,7 @@ import { createCredentialGuard } from './credential-guard.js';
 import type { CheckDeps } from '../diagnostics/deps.js';
 import { remediationFor } from '../diagnostics/remediation.js';
 import { analyse } from './root-cause.js';
+import { capEvidence } from './evidence-budget.js';
 import type {
   CheckContext, CheckDefinition, CheckId, CheckOutcome, CheckResult, DiagnosticReport, SharedFacts,
 } from '../diagnostics/types.js';
@@ -83,7 +84,10 @@ export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<
   };
 
   const finish = (id: CheckId, startedAt: string, durationMs: number, o: CheckOutcome): CheckResult => {
-    const clean = scrub(o);
+    const scrubbed = scrub(o);
+    // Scrubbed first (a cut could hide a password's start from the scrubber), then bounded.
+    const capped = capEvidence(scrubbed.evidence);
+    const clean = capped.truncated ? { ...scrubbed, evidence: { ...capped.evidence, evidenceTruncated: capped.truncated } } : scrubbed;
     const r: CheckResult = { id, ...clean, durationMs, startedAt };
     if (clean.code && clean.status !== 'pass') r.remediation = { fr: remediationFor(clean.code, 'fr'), en: remediationFor(clean.code, 'en') };
     return r;
