@@ -31,17 +31,27 @@ export const envSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('exdiag'),
   /** API clients: `clientId:apiKey` pairs, comma separated. Keys are kept only as SHA-256 digests. */
   API_KEYS: list,
-  /** Optional JSON file with per-client settings (webhook URL and secret). */
+  /** Optional JSON file with per-client settings (keys, webhook, policy and limits; see config/clients.ts). */
   CLIENTS_FILE: z.string().optional(),
+  /** Bearer token that GET /metrics requires; unset = open. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** 32-byte key, base64, that seals passwords (AES-256-GCM) before they reach Redis. */
   /** Required by the API and the worker; the in-process CLI does not need it. */
   SEAL_KEY: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes encoded in base64 (openssl rand -base64 32)').optional(),
+  /** The SEAL_KEY being rotated out: still opens what it sealed (never seals). Unset once the queue holds nothing older than the new key. */
+  SEAL_KEY_PREVIOUS: z.string().refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes encoded in base64').optional(),
   /** DNS servers used by every check (`ip` or `ip:port`, comma separated); empty = system resolvers. */
   DNS_SERVERS: list.refine((l) => l.every(isDnsServer), 'each entry must be an IP address, optionally with :port ([v6]:port for IPv6)'),
   /** Hosts, IPs or CIDRs that the checks may connect to although not public (private mail platforms, the lab); everything else non-public is refused. */
   CHECK_EGRESS_ALLOWLIST: list,
   /** DNS query timeout per try, ms. */
   DNS_TIMEOUT_MS: int(3000, 100),
+  /** DNS questions on the wire at once per process; the rest queue (a burst must not time out on our side). */
+  DNS_MAX_CONCURRENT: int(64, 1, 10000),
+  /** DNS answers cached per process (least recently used go first); 0 turns the cache off. */
+  DNS_CACHE_MAX_ENTRIES: int(10000, 0, 1000000),
+  /** Longest a DNS answer is cached, seconds, whatever its TTL (answers are never kept beyond their TTL). */
+  DNS_CACHE_MAX_TTL_SECONDS: int(300, 0, 86400),
   /** YAML/JSON file of platform profiles merged over the built-in defaults. */
   PLATFORMS_FILE: z.string().optional(),
   /** Profile used when a request names none. */
@@ -69,11 +79,20 @@ export const envSchema = z.object({
   WORKER_MAX_STALLED: int(2, 0, 100),
   /** On SIGTERM, how long running diagnostics may finish before they are handed back to the queue, ms. */
   WORKER_SHUTDOWN_GRACE_MS: int(20000, 0),
+  /** Worker processes serve /livez, /readyz and /metrics on this port (HOST); 0 disables it. */
+  WORKER_HTTP_PORT: int(9090, 0, 65535),
   /** How long finished diagnostics are kept, seconds. */
   RESULT_TTL_SECONDS: int(7 * 24 * 3600, 60),
-  /** Throttle: at most THROTTLE_MAX diagnostics per account per THROTTLE_WINDOW_SECONDS (0 disables). */
+  /** Throttle: at most THROTTLE_MAX diagnostics of one account by one client per THROTTLE_WINDOW_SECONDS, else 429 (0 disables). */
   THROTTLE_MAX: int(5, 0),
   THROTTLE_WINDOW_SECONDS: int(600, 1),
+  /** Lockout budget: diagnostics of one account started per window, all clients together; more wait queued (0 disables; unset = THROTTLE_MAX). */
+  THROTTLE_ACCOUNT_MAX: z.coerce.number().int().min(0).optional(),
+  /** Default per-client rate of POST /v1/diagnostics (CLIENTS_FILE `rateLimit` wins): requests per window (0 = unlimited). */
+  CLIENT_RATE_LIMIT_MAX: int(120, 0),
+  CLIENT_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86400),
+  /** Default cap on one client's queued + running diagnostics (CLIENTS_FILE `maxActive` wins; 0 = no cap). */
+  CLIENT_MAX_ACTIVE: int(100, 0),
   /** Account-state provider. */
   PROVIDER: z.enum(['none', 'ovhcloud', 'http']).default('none'),
   /** OVHcloud API: endpoint name (ovh-eu, ovh-ca, …) or a base URL such as https://eu.api.ovh.com/1.0 */
@@ -94,6 +113,8 @@ export const envSchema = z.object({
   DOMAIN_EXPIRING_DAYS: int(30, 0),
   /** TLS_EXPIRING (warn) is reported when a server's certificate (imap, send, webmail, autodiscover) expires within this many days; 0 never warns. */
   TLS_EXPIRING_DAYS: int(14, 0),
+  /** Open event streams (SSE) one client may hold on one API process; more answer 429 TOO_MANY_STREAMS (0 = no limit). */
+  SSE_MAX_PER_CLIENT: int(20, 0, 100000),
   /** Webhooks. */
   WEBHOOK_ALLOW_HTTP: bool(false),
   /** Hosts, IPs or CIDRs that webhooks may reach even though they are not public. */

@@ -1,13 +1,30 @@
 // One resolver for every check (configured DNS servers), answering in a shape that keeps
 // "the name has no such record" (a finding) apart from "we could not ask" (our error).
-import { Resolver } from 'node:dns/promises';
+// At scale (a thousand diagnostics of one domain at once) it must not turn our own burst into
+// "inconclusive": answers are cached for their TTL (negative ones for the SOA's, RFC 2308 §5),
+// identical questions in flight are asked once, and at most `maxConcurrent` go out at a time.
+import { Resolver } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import type { Answer, SoaData } from 'dns-packet';
+import { LRUCache } from 'lru-cache';
+import { askServer, parseServer, type DnsServer, type WireType } from './dns-wire.js';
 import { EgressForbiddenError, ipLiteral, type EgressGuard } from './egress.js';
 
+interface Provenance {
+  /** The server that answered (`ip:port`), or the list when none could. */
+  server: string;
+  ms: number;
+  /** Answered from this process's cache (then `ms` is ~0 and `ttl` is what is left). */
+  cached?: boolean;
+  /** Seconds the answer may still be used. */
+  ttl?: number;
+  transport?: 'udp' | 'tcp';
+}
+
 export type DnsAnswer<T> =
-  | { ok: true; records: T[]; server: string; ms: number }
-  | { ok: false; kind: 'nxdomain' | 'nodata'; server: string; ms: number }
-  | { ok: false; kind: 'error'; error: string; server: string; ms: number };
+  | ({ ok: true; records: T[] } & Provenance)
+  | ({ ok: false; kind: 'nxdomain' | 'nodata' } & Provenance)
+  | ({ ok: false; kind: 'error'; error: string } & Provenance);
 
 export interface DnsClient {
   mx(name: string): Promise<DnsAnswer<{ exchange: string; priority: number }>>;
@@ -18,12 +35,29 @@ export interface DnsClient {
   /** net/tls `lookup` using the same servers (for sockets and HTTP clients). */
   lookup: LookupFunction;
   readonly servers: string[];
+  /** Counters since start, for metrics and benchmarks. */
+  stats(): DnsStats;
+}
+
+export interface DnsStats { queries: number; cacheHits: number; coalesced: number; wire: number; tcp: number; errors: number; queued: number }
+
+export interface DnsCacheOptions {
+  /** Most answers kept (least recently used go first). */
+  maxEntries: number;
+  /** Longest any answer is kept, seconds, whatever its TTL (0 disables the cache). */
+  maxTtlSeconds: number;
+  /** Negative answers without an SOA are kept this long, seconds. */
+  negativeTtlSeconds: number;
 }
 
 export interface DnsOptions {
   servers: string[];
+  /** Per try and transport, ms. */
   timeoutMs: number;
   tries?: number;
+  /** Questions on the wire at once; the rest wait their turn. */
+  maxConcurrent?: number;
+  cache?: Partial<DnsCacheOptions>;
   /**
    * Egress policy. Addresses it refuses are never returned by `addresses()` nor `lookup`, so no
    * connector is even offered them (connectors check again at connect time).
@@ -31,39 +65,123 @@ export interface DnsOptions {
   guard?: EgressGuard;
 }
 
-const NOT_FOUND = new Set(['ENOTFOUND', 'NXDOMAIN']);
-const NO_DATA = new Set(['ENODATA']);
+type Settled = { ok: true; records: unknown[]; ttl: number } | { ok: false; kind: 'nxdomain' | 'nodata'; ttl: number };
+interface Entry { value: Settled; server: string; transport: 'udp' | 'tcp'; expires: number }
+
+export const DNS_DEFAULTS = { maxConcurrent: 64, maxEntries: 10_000, maxTtlSeconds: 300, negativeTtlSeconds: 30 } as const;
+
+const strip = (n: string) => n.replace(/\.$/, '').toLowerCase();
+
+function records(type: WireType, answers: Answer[]): { records: unknown[]; ttl: number } {
+  const own = answers.filter((a) => a.type === type);
+  const ttl = own.length ? Math.min(...own.map((a) => (a as { ttl?: number }).ttl ?? 0)) : 0;
+  const data = own.map((a) => {
+    const d = (a as { data: unknown }).data;
+    switch (type) {
+      case 'MX': { const m = d as { preference: number; exchange: string }; return { exchange: strip(m.exchange), priority: m.preference }; }
+      case 'SRV': { const s = d as { priority: number; weight: number; port: number; target: string }; return { name: strip(s.target), port: s.port, priority: s.priority, weight: s.weight }; }
+      case 'TXT': return (Array.isArray(d) ? d : [d]).map((c) => Buffer.isBuffer(c) ? c.toString('utf8') : String(c)).join('');
+      default: return String(d);
+    }
+  });
+  return { records: data, ttl };
+}
+
+/** RFC 2308 §5: a negative answer lives min(SOA TTL, SOA MINIMUM). */
+function negativeTtl(authorities: Answer[] | undefined, fallback: number): number {
+  const soa = authorities?.find((a) => a.type === 'SOA') as { ttl?: number; data: SoaData } | undefined;
+  return soa ? Math.min(soa.ttl ?? fallback, soa.data.minimum ?? fallback) : fallback;
+}
+
+function systemServers(): string[] {
+  return new Resolver().getServers();
+}
 
 export function createDnsClient(opts: DnsOptions): DnsClient {
-  const resolver = new Resolver({ timeout: opts.timeoutMs, tries: opts.tries ?? 2 });
-  if (opts.servers.length) resolver.setServers(opts.servers);
-  const servers = resolver.getServers();
-  const label = servers.join(',');
+  const servers: DnsServer[] = (opts.servers.length ? opts.servers : systemServers()).map(parseServer);
+  const label = servers.map((s) => s.label).join(',');
+  const tries = opts.tries ?? 2;
+  const cacheOpts = { ...DNS_DEFAULTS, ...opts.cache };
+  const cache = new LRUCache<string, Entry>({ max: Math.max(1, cacheOpts.maxEntries) });
+  const inflight = new Map<string, Promise<{ value: Settled; server: string; transport: 'udp' | 'tcp' } | { error: string }>>();
+  const stats: DnsStats = { queries: 0, cacheHits: 0, coalesced: 0, wire: 0, tcp: 0, errors: 0, queued: 0 };
 
-  async function ask<T>(fn: () => Promise<T[]>): Promise<DnsAnswer<T>> {
-    const t0 = performance.now();
-    const ms = () => Math.round(performance.now() - t0);
+  // A small counting semaphore: waiting questions queue in order.
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  const limit = Math.max(1, opts.maxConcurrent ?? DNS_DEFAULTS.maxConcurrent);
+  const acquire = () => (active < limit ? (active++, Promise.resolve()) : (stats.queued++, new Promise<void>((r) => waiting.push(() => { active++; r(); }))));
+  const release = () => { active--; waiting.shift()?.(); };
+
+  async function resolveOnWire(name: string, type: WireType) {
+    await acquire();
     try {
-      const records = await fn();
-      return records.length ? { ok: true, records, server: label, ms: ms() } : { ok: false, kind: 'nodata', server: label, ms: ms() };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (NOT_FOUND.has(code)) return { ok: false, kind: 'nxdomain', server: label, ms: ms() };
-      if (NO_DATA.has(code)) return { ok: false, kind: 'nodata', server: label, ms: ms() };
-      return { ok: false, kind: 'error', error: code || (err as Error).message, server: label, ms: ms() };
+      let lastError = 'ESERVFAIL';
+      for (let t = 0; t < tries; t++) {
+        for (const server of servers) {
+          stats.wire++;
+          try {
+            const a = await askServer(server, name, type, opts.timeoutMs);
+            if (a.transport === 'tcp') stats.tcp++;
+            if (a.rcode === 'NXDOMAIN') return { value: { ok: false as const, kind: 'nxdomain' as const, ttl: negativeTtl(a.packet.authorities, cacheOpts.negativeTtlSeconds) }, server: server.label, transport: a.transport };
+            if (a.rcode !== 'NOERROR') { lastError = `E${a.rcode}`; continue; }
+            const r = records(type, a.packet.answers ?? []);
+            if (!r.records.length) return { value: { ok: false as const, kind: 'nodata' as const, ttl: negativeTtl(a.packet.authorities, cacheOpts.negativeTtlSeconds) }, server: server.label, transport: a.transport };
+            return { value: { ok: true as const, records: r.records, ttl: r.ttl }, server: server.label, transport: a.transport };
+          } catch (err) {
+            lastError = (err as { code?: string }).code ?? 'ECONNREFUSED';
+          }
+        }
+      }
+      return { error: lastError };
+    } finally {
+      release();
     }
   }
 
-  const strip = (n: string) => n.replace(/\.$/, '').toLowerCase();
+  async function ask<T>(nameIn: string, type: WireType): Promise<DnsAnswer<T>> {
+    const t0 = performance.now();
+    const ms = () => Math.round(performance.now() - t0);
+    const name = strip(nameIn);
+    const key = `${type} ${name}`;
+    stats.queries++;
+    const hit = cache.get(key);
+    if (hit && hit.expires > Date.now()) {
+      stats.cacheHits++;
+      const ttl = Math.max(0, Math.round((hit.expires - Date.now()) / 1000));
+      const prov = { server: hit.server, ms: ms(), cached: true, ttl, transport: hit.transport };
+      return (hit.value.ok ? { ok: true, records: hit.value.records as T[], ...prov } : { ok: false, kind: hit.value.kind, ...prov });
+    }
+    if (!name || name.length > 253 || name.split('.').some((l) => !l.length || l.length > 63)) {
+      return { ok: false, kind: 'error', error: 'EBADNAME', server: label, ms: ms() };
+    }
+    let pending = inflight.get(key);
+    if (pending) stats.coalesced++;
+    else {
+      pending = resolveOnWire(name, type);
+      inflight.set(key, pending);
+      void pending.finally(() => inflight.delete(key));
+    }
+    const got = await pending;
+    if ('error' in got) {
+      stats.errors++;
+      return { ok: false, kind: 'error', error: got.error, server: label, ms: ms() };
+    }
+    const ttl = Math.min(got.value.ttl, cacheOpts.maxTtlSeconds);
+    if (ttl > 0 && !cache.has(key)) cache.set(key, { ...got, expires: Date.now() + ttl * 1000 });
+    const prov = { server: got.server, ms: ms(), ttl: got.value.ttl, transport: got.transport };
+    return got.value.ok ? { ok: true, records: got.value.records as T[], ...prov } : { ok: false, kind: got.value.kind, ...prov };
+  }
 
   const client: DnsClient = {
-    servers,
-    mx: (name) => ask(async () => (await resolver.resolveMx(name)).map((r) => ({ exchange: strip(r.exchange), priority: r.priority }))),
-    srv: (name) => ask(async () => (await resolver.resolveSrv(name)).map((r) => ({ ...r, name: strip(r.name) }))),
-    txt: (name) => ask(async () => (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''))),
+    servers: servers.map((s) => s.label),
+    stats: () => ({ ...stats }),
+    mx: (name) => ask(name, 'MX'),
+    srv: (name) => ask(name, 'SRV'),
+    txt: (name) => ask(name, 'TXT'),
     addresses: async (name) => {
-      let a = await ask(() => resolver.resolve4(name));
-      if (!a.ok && a.kind === 'nodata') a = await ask(() => resolver.resolve6(name));
+      let a = await ask<string>(name, 'A');
+      if (!a.ok && a.kind === 'nodata') a = await ask<string>(name, 'AAAA');
       if (!a.ok || !opts.guard) return a;
       const allowed = a.records.filter((ip) => !opts.guard!.refusal(ip, name));
       if (allowed.length) return { ...a, records: allowed };

@@ -4,7 +4,7 @@
 // server's redirect names, the address actually dialled is checked here first.
 import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import type { AddressPolicy } from './address-policy.js';
-import { createDnsClient, type DnsClient } from './dns.js';
+import { createDnsClient, type DnsCacheOptions, type DnsClient } from './dns.js';
 import { createEgressGuard, type EgressGuard } from './egress.js';
 import { createGuardedAgent } from './http-agent.js';
 import { createHttpClient, type HttpClient } from './http.js';
@@ -37,6 +37,9 @@ export interface NetOptions {
   dnsTimeoutMs: number;
   /** Tries per DNS query (default 2). */
   dnsTries?: number;
+  /** DNS questions on the wire at once, and the answer cache (net/dns.ts DNS_DEFAULTS). */
+  dnsMaxConcurrent?: number;
+  dnsCache?: Partial<DnsCacheOptions>;
   policy: AddressPolicy;
   /** Bound on a single stuck HTTP connect/headers/body wait, ms (each check's deadline also applies). */
   ioTimeoutMs: number;
@@ -44,7 +47,7 @@ export interface NetOptions {
 
 export function createNet(o: NetOptions): Net {
   const guard = createEgressGuard(o.policy);
-  const dns = createDnsClient({ servers: o.dnsServers, timeoutMs: o.dnsTimeoutMs, tries: o.dnsTries, guard });
+  const dns = createDnsClient({ servers: o.dnsServers, timeoutMs: o.dnsTimeoutMs, tries: o.dnsTries, maxConcurrent: o.dnsMaxConcurrent, cache: o.dnsCache, guard });
   // Recorded from the very connection that carries the request (not a second probe, which could
   // meet another server behind the same name): TLS_EXPIRING judges the certificate clients get.
   const peerCerts = createPeerCertificates();

@@ -9,6 +9,8 @@ export function buildCheckDeps(config: Config): CheckDeps {
   const net = createNet({
     dnsServers: config.DNS_SERVERS,
     dnsTimeoutMs: config.DNS_TIMEOUT_MS,
+    dnsMaxConcurrent: config.DNS_MAX_CONCURRENT,
+    dnsCache: { maxEntries: Math.max(1, config.DNS_CACHE_MAX_ENTRIES), maxTtlSeconds: config.DNS_CACHE_MAX_ENTRIES ? config.DNS_CACHE_MAX_TTL_SECONDS : 0 },
     policy: { allowlist: config.CHECK_EGRESS_ALLOWLIST },
     // Each check's own deadline aborts its requests; this only bounds a single stuck exchange.
     ioTimeoutMs: config.CHECK_TIMEOUT_MS ?? 20_000,
