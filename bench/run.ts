@@ -77,11 +77,15 @@ async function main(): Promise<number> {
       REDIS_PREFIX: prefix,
       SEAL_KEY: randomBytes(32).toString('base64'),
       API_KEYS: `bench:${apiKey}`,
+      WORKER_HTTP_PORT: '0',
       THROTTLE_MAX: '0',
+      // The throughput figure posts thousands of diagnostics: no per-client rate or active cap.
+      CLIENT_RATE_LIMIT_MAX: '0',
+      CLIENT_MAX_ACTIVE: '0',
       PROVIDER: 'ovhcloud',
       DEFAULT_PLATFORM: 'lab',
     };
-    print(`setup: API + worker as separate processes, REDIS_PREFIX=${prefix}, PROVIDER=ovhcloud, platform lab, THROTTLE_MAX=0, logs in ${dir}`);
+    print(`setup: API + worker as separate processes, REDIS_PREFIX=${prefix}, PROVIDER=ovhcloud, platform lab, THROTTLE_MAX=0, CLIENT_RATE_LIMIT_MAX=0, CLIENT_MAX_ACTIVE=0, logs in ${dir}`);
     print('');
     say('starting the API and the worker');
     const [api, worker] = await Promise.all([

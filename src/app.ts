@@ -18,12 +18,14 @@ import { uiRoutes } from './api/routes/ui.js';
 import { createValidatorCompiler } from './api/validation.js';
 import { requireSealKey, type Config } from './config/index.js';
 import { createMetrics } from './metrics.js';
+import { sealKeyring } from './queue/keyring.js';
 import { createDiagnosticProducer } from './queue/producer.js';
 import { createDiagnosticStore } from './store/diagnostic-store.js';
 import { createEventWriter } from './store/events.js';
 import { createFinisher, type OnFinished } from './store/finisher.js';
 import { createMetricsStore } from './store/metrics-store.js';
 import { createRedis } from './store/redis.js';
+import { storeTtls } from './store/ttl.js';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -45,7 +47,7 @@ declare module 'fastify' {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { config } = opts;
-  const sealKey = requireSealKey(config);
+  const sealKey = sealKeyring(requireSealKey(config), config.sealKeyPrevious);
   const redis = opts.redis ?? createRedis(config, 'api');
   const { doc, text } = loadOpenApi(opts.openapiPath);
 
@@ -72,9 +74,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     connection: redis, prefix: config.REDIS_PREFIX,
     onError: (err) => opts.logger.warn({ err: { name: err.name, message: err.message } }, 'queue connection error'),
   });
-  const store = createDiagnosticStore(redis, config.REDIS_PREFIX, { resultTtlSeconds: config.RESULT_TTL_SECONDS });
+  const store = createDiagnosticStore(redis, config.REDIS_PREFIX, storeTtls(config));
   const outcomes = createMetricsStore(redis, config.REDIS_PREFIX);
-  const events = createEventWriter(redis, config.REDIS_PREFIX, { activeTtlSeconds: config.RESULT_TTL_SECONDS });
+  const events = createEventWriter(redis, config.REDIS_PREFIX, storeTtls(config));
   const finish = createFinisher({ store, events, metrics: outcomes, log: opts.logger, onFinished: opts.onFinished });
   const metrics = createMetrics({ queue: producer.queue, outcomes });
 
@@ -92,14 +94,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.yaml', async (_req, reply) => reply.type('application/yaml').send(text));
 
   await app.register(healthRoutes, { redis });
-  await app.register(metricsRoutes, { metrics });
+  await app.register(metricsRoutes, { metrics, token: config.METRICS_TOKEN });
   await app.register(uiRoutes);
   await app.register(async (v1) => {
     v1.addHook('onRequest', createAuthenticator(config.clients));
-    await v1.register(diagnosticsRoutes, { config, sealKey, doc, store, producer, finish });
-    await v1.register(eventsRoutes, { config, redis });
-    await v1.register(reportRoutes, { config, redis });
-    await v1.register(deliveriesRoutes, { config, redis });
+    await v1.register(diagnosticsRoutes, { config, sealKey, doc, store, producer, finish, redis });
+    await v1.register(eventsRoutes, { config, redis, doc });
+    await v1.register(reportRoutes, { config, redis, doc });
+    await v1.register(deliveriesRoutes, { config, redis, doc });
   });
   return app;
 }

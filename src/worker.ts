@@ -1,10 +1,13 @@
-// Starts a worker process: diagnostics (and webhook deliveries unless WEBHOOK_WORKER=false).
+// Starts a worker process: diagnostics (and webhook deliveries unless WEBHOOK_WORKER=false), and the
+// worker's health and metrics listener on WORKER_HTTP_PORT (0: none).
 // SIGTERM: stop taking jobs, let running ones finish for WORKER_SHUTDOWN_GRACE_MS, hand back the rest, exit 0.
+import client from 'prom-client';
 import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
 import { createRedis } from './store/redis.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startDiagnosticWorker } from './worker/create-worker.js';
+import { startHealthServer, type WorkerHealthServer } from './worker/health-server.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'worker', pid: process.pid });
@@ -14,6 +17,26 @@ if (config.WEBHOOK_WORKER) webhooks.startWorker();
 const diagnostics = await startDiagnosticWorker({ config, logger, onFinished: (r) => webhooks.enqueueFor(r) });
 
 let stopping = false;
+let health: WorkerHealthServer | undefined;
+if (config.WORKER_HTTP_PORT) {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  try {
+    health = await startHealthServer({
+      port: config.WORKER_HTTP_PORT, host: config.HOST, registry,
+      redis: webhookRedis,
+      isRunning: () => !stopping && diagnostics.worker.isRunning(),
+    });
+  } catch (err) {
+    // Orchestrators probe this port: a worker without it would be restarted as dead anyway.
+    logger.fatal({ err: { code: (err as NodeJS.ErrnoException).code, message: (err as Error).message }, port: config.WORKER_HTTP_PORT },
+      'cannot listen on WORKER_HTTP_PORT: give each worker process on a host its own port, or 0 to turn the listener off');
+    await diagnostics.close(0);
+    process.exit(1);
+  }
+  logger.info({ port: health.port }, 'worker health listener started (/livez, /readyz, /metrics)');
+}
+
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     if (stopping) return;
@@ -23,6 +46,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       await diagnostics.close();
       await webhooks.close();
       await webhookRedis.quit().catch(() => webhookRedis.disconnect());
+      // Last: /livez answers while running diagnostics finish.
+      await health?.close();
       process.exit(0);
     })().catch((err: Error) => { logger.error({ err: { message: err.message } }, 'unclean stop'); process.exit(1); });
   });

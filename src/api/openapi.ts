@@ -48,15 +48,21 @@ export function routeSchema(doc: OpenApiDocument, path: string, method: (typeof 
   const item = doc.paths[path];
   const op = item?.[method] as OpenApiOperation | undefined;
   if (!op) throw new Error(`openapi.yaml documents no ${method.toUpperCase()} ${path}`);
-  const params = [...((item.parameters as OpenApiOperation['parameters']) ?? []), ...(op.parameters ?? [])].map((p) => {
+  // Every schema is a reference into the contract, so that its own `$ref`s resolve there.
+  const resolve = (p: OpenApiParameter | { $ref: string }, pointer: string): OpenApiParameter => {
     if ('$ref' in p) {
       const name = p.$ref.split('/').pop()!;
       const def = doc.components.parameters?.[name];
       if (!def) throw new Error(`openapi.yaml: unknown parameter ${p.$ref}`);
       return { ...def, schema: ref(`#/components/parameters/${name}/schema`) };
     }
-    return p;
-  });
+    return { ...p, schema: ref(`${pointer}/schema`) };
+  };
+  const at = `#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  const params = [
+    ...((item.parameters as OpenApiOperation['parameters']) ?? []).map((p, i) => resolve(p, `${at}/parameters/${i}`)),
+    ...(op.parameters ?? []).map((p, i) => resolve(p, `${at}/${method}/parameters/${i}`)),
+  ];
   const part = (where: OpenApiParameter['in']) => {
     const list = params.filter((p) => p.in === where);
     if (!list.length) return undefined;

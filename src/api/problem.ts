@@ -1,12 +1,13 @@
 // RFC 9457 problems with a stable `code`, and the one error handler: whatever goes wrong, the
 // client gets problem+json; malformed input is a 4xx, never a 500; internals never leak.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProblemCode } from './problem-codes.js';
 
 export interface ProblemBody {
   type: string;
   title: string;
   status: number;
-  code: string;
+  code: ProblemCode;
   detail?: string;
   instance?: string;
   errors?: Array<{ field: string; message: string }>;
@@ -24,7 +25,7 @@ export class ProblemError extends Error {
   override name = 'ProblemError';
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     detail: string,
     readonly extra: Partial<Pick<ProblemBody, 'errors' | 'diagnosticId'>> & { headers?: Record<string, string> } = {},
   ) {

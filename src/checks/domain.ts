@@ -1,10 +1,26 @@
-// Is the mailbox's domain registered and not expired? Asks RDAP (RFC 9083), the successor of whois.
+// Is the mailbox's domain registered and not expired? Asks RDAP (RFC 9083), the successor of whois,
+// about the registrable domain: registries hold registered names only, so `user@eu.example.com`
+// is judged by `example.com` and `user@example.co.uk` by `example.co.uk` (Public Suffix List).
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
+import { registrableDomain } from '../platforms/registrable-domain.js';
 import { baseUrlFor, parseRdapDomain, rdapDomainUrl, readBootstrap } from './http/rdap.js';
 
 const DAY = 24 * 3600 * 1000;
 
-async function rdapBase(ctx: CheckContext): Promise<{ base?: string; source: string; error?: string }> {
+/**
+ * The name to ask the registry about, and why. ICANN section only: a PRIVATE-section suffix
+ * (blogspot.com, duckdns.org) is no registry. A TLD the list does not know (the lab's `.test`)
+ * falls under the list's default rule "*", so `eu.group.test` is asked as `group.test`.
+ */
+export function rdapQueryName(domain: string): { name: string; why: string } {
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  const reg = registrableDomain(d, { icannOnly: true });
+  if (!reg) return { name: d, why: 'no registrable domain under the Public Suffix List (a public suffix itself, or a single label): asked as is' };
+  if (reg === d) return { name: d, why: 'the mailbox domain is itself the registered name (Public Suffix List)' };
+  return { name: reg, why: `${d} is a subdomain; registries hold registered names only, and ${reg} is the registrable domain (Public Suffix List, ICANN section)` };
+}
+
+async function rdapBase(ctx: CheckContext, name: string): Promise<{ base?: string; source: string; error?: string }> {
   const s = ctx.deps.settings;
   if (s.rdapBaseUrl) return { base: s.rdapBaseUrl, source: 'RDAP_BASE_URL' };
   const source = s.rdapBootstrapFile ?? s.rdapBootstrapUrl;
@@ -20,22 +36,25 @@ async function rdapBase(ctx: CheckContext): Promise<{ base?: string; source: str
     return { source, error: `cannot read the RDAP bootstrap registry: ${(err as Error).message}` };
   }
   if (!bootstrap) return { source, error: 'no RDAP bootstrap loader available' };
-  const base = baseUrlFor(bootstrap, ctx.domain);
-  return base ? { base, source } : { source, error: `the bootstrap registry names no RDAP server for .${ctx.domain.split('.').pop()}` };
+  const base = baseUrlFor(bootstrap, name);
+  return base ? { base, source } : { source, error: `the bootstrap registry names no RDAP server for .${name.split('.').pop()}` };
 }
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
-  const { base, source, error } = await rdapBase(ctx);
-  if (!base) return { status: 'error', code: 'RDAP_ERROR', message: error!, evidence: { domain: ctx.domain, bootstrap: source } };
-  const url = rdapDomainUrl(base, ctx.domain);
+  const asked = rdapQueryName(ctx.domain);
+  const name = asked.name;
+  const label = name === ctx.domain.toLowerCase().replace(/\.$/, '') ? name : `${name} (the registrable domain of ${ctx.domain})`;
+  const { base, source, error } = await rdapBase(ctx, name);
+  if (!base) return { status: 'error', code: 'RDAP_ERROR', message: error!, evidence: { domain: ctx.domain, asked: name, askedWhy: asked.why, bootstrap: source } };
+  const url = rdapDomainUrl(base, name);
   const { last: res, chain } = await ctx.deps.net.http.follow(url, { signal: ctx.signal, headers: { accept: 'application/rdap+json, application/json' } });
-  const evidence: Record<string, unknown> = { domain: ctx.domain, url, ...(chain.length > 1 ? { redirects: chain.slice(1) } : {}), ms: res.ms };
+  const evidence: Record<string, unknown> = { domain: ctx.domain, asked: name, askedWhy: asked.why, url, ...(chain.length > 1 ? { redirects: chain.slice(1) } : {}), ms: res.ms };
   if (!res.ok) {
     return { status: 'error', code: 'RDAP_ERROR', message: `RDAP server unreachable (${res.kind}: ${res.code})`, evidence: { ...evidence, error: res.code, kind: res.kind } };
   }
   evidence.status = res.status;
   if (res.status === 404) {
-    return { status: 'fail', code: 'DOMAIN_NOT_REGISTERED', message: `the registry has no record of ${ctx.domain} (RDAP 404)`, evidence };
+    return { status: 'fail', code: 'DOMAIN_NOT_REGISTERED', message: `the registry has no record of ${label} (RDAP 404)`, evidence };
   }
   if (res.status !== 200) {
     return { status: 'error', code: 'RDAP_ERROR', message: `RDAP server answered HTTP ${res.status}`, evidence };
@@ -52,20 +71,20 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const expiry = facts.expiration ? Date.parse(facts.expiration) : undefined;
   if (expiry !== undefined && expiry < now) {
     const days = Math.floor((now - expiry) / DAY);
-    return { status: 'fail', code: 'DOMAIN_EXPIRED', message: `${ctx.domain} expired on ${facts.expiration} (${days} day${days === 1 ? '' : 's'} ago)`, evidence: { ...evidence, holds: facts.holds } };
+    return { status: 'fail', code: 'DOMAIN_EXPIRED', message: `${label} expired on ${facts.expiration} (${days} day${days === 1 ? '' : 's'} ago)`, evidence: { ...evidence, holds: facts.holds } };
   }
   if (facts.holds.length) {
     // A held domain does not resolve, exactly as if it had expired: same code, the reason in evidence.
-    return { status: 'fail', code: 'DOMAIN_EXPIRED', message: `${ctx.domain} is registered but on hold (${facts.holds.join(', ')}): it does not resolve, like an expired domain`, evidence: { ...evidence, holds: facts.holds, expiredLike: true } };
+    return { status: 'fail', code: 'DOMAIN_EXPIRED', message: `${label} is registered but on hold (${facts.holds.join(', ')}): it does not resolve, like an expired domain`, evidence: { ...evidence, holds: facts.holds, expiredLike: true } };
   }
   const warnDays = ctx.deps.settings.domainExpiringDays;
   if (expiry !== undefined && expiry - now < warnDays * DAY) {
     const days = Math.max(0, Math.ceil((expiry - now) / DAY));
-    return { status: 'warn', code: 'DOMAIN_EXPIRING', message: `${ctx.domain} expires on ${facts.expiration}, in ${days} day${days === 1 ? '' : 's'}`, evidence: { ...evidence, daysLeft: days, warnDays } };
+    return { status: 'warn', code: 'DOMAIN_EXPIRING', message: `${label} expires on ${facts.expiration}, in ${days} day${days === 1 ? '' : 's'}`, evidence: { ...evidence, daysLeft: days, warnDays } };
   }
   return {
     status: 'pass',
-    message: expiry !== undefined ? `${ctx.domain} is registered until ${facts.expiration}` : `${ctx.domain} is registered (RDAP gives no expiry date)`,
+    message: expiry !== undefined ? `${label} is registered until ${facts.expiration}` : `${label} is registered (RDAP gives no expiry date)`,
     evidence,
   };
 }

@@ -3,6 +3,7 @@
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
 import { closeImap } from '../net/imap.js';
+import { passwordRefused } from './credential-targets.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
@@ -14,6 +15,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
 
 async function login(ctx: CheckContext): Promise<CheckOutcome> {
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).imap;
+  const refused = passwordRefused(`imaps://${host}:${port}`, ctx); if (refused) return refused;
   const password = await ctx.credentials.acquire('imap');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
   const budget = Math.max(1000, ctx.deadline - ctx.deps.now() - 500);

@@ -8,6 +8,7 @@ import { watchMailbox, type WatchResult } from './mail/mailbox-watch.js';
 import { deliverViaMx, type DeliveryResult } from './mail/mx-delivery.js';
 import { replyEvidence } from '../net/smtp-reply.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
+import { passwordRefused } from './credential-targets.js';
 
 /** Time kept back from the check's deadline to delete the test messages and log out. */
 const CLEANUP_RESERVE_MS = 2500;
@@ -15,6 +16,7 @@ const CLEANUP_RESERVE_MS = 2500;
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const { settings } = ctx.deps;
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).imap;
+  const refused = passwordRefused(`imaps://${host}:${port}`, ctx); if (refused) return refused;
   const password = await ctx.credentials.acquire('receive');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
 

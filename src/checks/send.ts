@@ -7,6 +7,7 @@ import { cleanupSentMessage } from './mail/sent-cleanup.js';
 import { isAuthRejection, replyEvidence, replyOfError } from '../net/smtp-reply.js';
 import { SmtpStepError, type SmtpSession } from '../net/smtp.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
+import { passwordRefused } from './credential-targets.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
@@ -19,6 +20,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
 async function submit(ctx: CheckContext): Promise<CheckOutcome> {
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).smtp;
   const implicitTls = port === 465;
+  const refused = passwordRefused(`${implicitTls ? 'smtps' : 'smtp'}://${host}:${port}`, ctx); if (refused) return refused;
   const password = await ctx.credentials.acquire('send');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
 

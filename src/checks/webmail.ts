@@ -5,6 +5,7 @@ import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics
 import { basicAuth, header, type HttpExchange } from '../net/http.js';
 import { getInboxRequest, parseGetFolderResponse } from './http/soap.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
+import { mayReceivePassword, passwordRefused, type CredentialDecision } from './credential-targets.js';
 import { certExpiring, withCertExpiry } from './tls-expiry.js';
 
 const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' };
@@ -54,8 +55,12 @@ async function signIn(ctx: CheckContext): Promise<CheckOutcome> {
     if (!schemes.includes('basic')) {
       return { status: 'fail', code: 'BASIC_AUTH_DISABLED', message: `the server refuses Basic authentication (it offers ${schemes.join(', ') || 'no scheme'}); no password was sent`, evidence };
     }
+    // The profile's EWS URL, never one from an Autodiscover answer: platform hosts only.
+    const target = mayReceivePassword(platform.ews, ctx);
+    if (!target.ok) return { ...passwordRefused(platform.ews, ctx)!, evidence: { ...evidence, credentials: [{ url: platform.ews, sent: false, reason: target.reason }] } };
     const password = await ctx.credentials.acquire('webmail');
     if (password === undefined) return { status: 'skipped', message: 'skipped: a login already failed; the password is not tried again (lockout safety)', evidence };
+    evidence.credentials = [{ url: platform.ews, sent: true, reason: target.reason }] satisfies CredentialDecision[];
     answer = await ctx.deps.net.http.exchange(platform.ews, {
       method: 'POST', headers: { ...SOAP_HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: ctx.signal,
     });

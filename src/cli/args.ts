@@ -6,10 +6,16 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The user pressed Ctrl-C (at the password prompt or during the run): exit status 130. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
 export type PasswordSource = { kind: 'env'; name: string } | { kind: 'stdin' } | { kind: 'prompt' };
 
 export type Command =
   | { kind: 'help' }
+  | { kind: 'version' }
   | { kind: 'client-new'; clientId: string; webhookUrl?: string }
   | {
     kind: 'run';
@@ -27,6 +33,7 @@ export const USAGE = `Usage:
   exdiag client new <clientId> [--webhook-url <url>]
                                     make an API key and a webhook secret for a new client,
                                     and print its CLIENTS_FILE entry (only digests of the key)
+  exdiag --version                  the installed version
   exdiag --help                     this text
 
 Options of run:
@@ -39,8 +46,12 @@ Options of run:
   --password-stdin       read the password from the first line of standard input
                          (otherwise it is asked for, without echo, on a terminal)
 
+While checks run, stderr shows the ones still running and for how long (a status line redrawn
+in place on a terminal, plain lines otherwise; NO_COLOR turns colours off). Ctrl-C cancels.
+
 The password is never accepted as an argument value.
-Exit status: 0 healthy or degraded, 1 failing or inconclusive, 2 usage or configuration error.
+Exit status: 0 healthy or degraded, 1 failing or inconclusive, 2 usage or configuration error,
+130 interrupted (Ctrl-C).
 Configuration comes from the environment (DNS_SERVERS, PLATFORMS_FILE, PROVIDER, ...); LOG_LEVEL defaults to warn.`;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -58,6 +69,7 @@ export function parseCommand(argv: string[]): Command {
       strict: true,
       options: {
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
         platform: { type: 'string' },
         server: { type: 'string' },
         checks: { type: 'string' },
@@ -72,7 +84,9 @@ export function parseCommand(argv: string[]): Command {
     throw new UsageError((err as Error).message);
   }
   const { values: v, positionals } = parsed;
-  if (v.help || positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
+  if (v.help) return { kind: 'help' };
+  if (v.version || positionals[0] === 'version') return { kind: 'version' };
+  if (positionals.length === 0 || positionals[0] === 'help') return { kind: 'help' };
   if (positionals[0] === 'client') return parseClientCommand(positionals.slice(1), v['webhook-url']);
   const [command, account, ...rest] = positionals;
   if (command !== 'run') throw new UsageError(`unknown command "${command}"`);

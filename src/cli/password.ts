@@ -1,6 +1,6 @@
 // Getting the password without it ever being an argv value (visible in `ps` and shell history).
 import type { ReadStream } from 'node:tty';
-import { UsageError, type PasswordSource } from './args.js';
+import { InterruptedError, UsageError, type PasswordSource } from './args.js';
 
 export interface PasswordIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -52,7 +52,7 @@ function promptHidden(tty: ReadStream, out: NodeJS.WritableStream, prompt: strin
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return end();
-        if (ch === '\u0003') return end(new UsageError('cancelled'));
+        if (ch === '\u0003') return end(new InterruptedError('interrupted'));
         if (ch === '\u0004') return end();
         if (ch === '\u007f' || ch === '\b') { value = value.slice(0, -1); continue; }
         value += ch;

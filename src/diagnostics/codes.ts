@@ -9,6 +9,14 @@ export const CODES = {
   ACCOUNT_SPAM_BLOCKED: { severity: 'fail', checks: ['account'] },
   ACCOUNT_LOCKED: { severity: 'fail', checks: ['account'] },
   PROTOCOL_DISABLED: { severity: 'fail', checks: ['account'] },
+  /** The provider is still creating (or reopening) the mailbox: no login or delivery can work yet. */
+  ACCOUNT_NOT_READY: { severity: 'fail', checks: ['account'] },
+  /** The provider is deleting the mailbox. */
+  ACCOUNT_DELETING: { severity: 'fail', checks: ['account'] },
+  /** The provider is moving the mailbox between servers: access may drop for a while. */
+  ACCOUNT_IN_MIGRATION: { severity: 'warn', checks: ['account'] },
+  /** A change on the mailbox (password, protocols, …) is queued or running at the provider. */
+  ACCOUNT_TASK_PENDING: { severity: 'warn', checks: ['account'] },
   DOMAIN_NOT_REGISTERED: { severity: 'fail', checks: ['domain'] },
   DOMAIN_EXPIRED: { severity: 'fail', checks: ['domain'] },
   DOMAIN_EXPIRING: { severity: 'warn', checks: ['domain'] },
@@ -17,6 +25,8 @@ export const CODES = {
   SRV_MISSING: { severity: 'fail', checks: ['srv'] },
   SRV_INVALID: { severity: 'fail', checks: ['srv'] },
   AUTODISCOVER_FAILED: { severity: 'fail', checks: ['autodiscover'] },
+  /** Autodiscover only reached endpoints outside the mailbox's domain and the platform: the password was withheld. */
+  AUTODISCOVER_UNTRUSTED_REDIRECT: { severity: 'fail', checks: ['autodiscover'] },
   AUTH_FAILED: { severity: 'fail', checks: ['webmail', 'imap', 'send', 'autodiscover'] },
   BASIC_AUTH_DISABLED: { severity: 'fail', checks: ['webmail'] },
   WEBMAIL_UNREACHABLE: { severity: 'fail', checks: ['webmail'] },

@@ -1,6 +1,7 @@
 // The result model shared by checks, the runner, the API, reports and webhooks.
 // Outcome (status), verdict code and technical evidence stay separate fields.
 import type { Logger } from 'pino';
+import type { AccountState, SrvExpectation } from '../providers/provider.js';
 import type { CheckDeps } from './deps.js';
 import type { ResolvedPlatform } from '../platforms/profile.js';
 import type { Code } from './codes.js';
@@ -65,6 +66,12 @@ export interface SharedFacts {
   server?: string;
   /** Expected MX hosts reported by the provider for the domain. */
   expectedMx?: string[];
+  /** The Autodiscover SRV record the provider expects for the domain. */
+  expectedSrv?: SrvExpectation;
+  /** The SPF record the provider expects for the domain. */
+  expectedSpf?: string;
+  /** The provider's own view of the domain's MX, SRV and SPF (its verdicts, what it saw). */
+  providerDns?: AccountState['providerDns'];
   /** Protocols the provider says are disabled for this account (e.g. 'imap'). */
   disabledProtocols?: string[];
   /** Provider says no login can succeed (locked/suspended/expired): do not spend a login. */

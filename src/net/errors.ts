@@ -86,6 +86,8 @@ export function classifyTransportError(err: unknown): ClassifiedError {
   const message = String(e?.message ?? err);
   if (e?.name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') return { kind: 'aborted', code, message };
   if (code === 'EGRESS_FORBIDDEN') return { kind: 'forbidden', code, message };
+  // Our own exchange budget (AbortSignal.timeout in net/http.ts) ran out: a slow server, not "other".
+  if (e?.name === 'TimeoutError') return { kind: 'timeout', code: 'EXCHANGE_TIMEOUT', message };
   if (HTTP_TLS_CODES.has(code) || /certificate|self[- ]signed|altnames/i.test(message)) return { kind: 'tls', code, message };
   // Our lookup (net/dns.ts) reports the resolver's code and names the host.
   if (DNS_CODES.has(code) || /DNS lookup of/.test(message) || e?.hostname) return { kind: 'dns', code, message };

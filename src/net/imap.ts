@@ -22,6 +22,9 @@ export const IMAP_LIMITS = {
   maxResponseTokens: 100_000,
 } as const;
 
+/** ImapFlow's codes for a response beyond IMAP_LIMITS. */
+const IMAP_LIMIT_CODES = new Set(['LiteralTooLarge', 'LineTooLarge', 'ResponseTooLarge', 'TooManyTokens']);
+
 export interface ImapConnectOptions {
   dns: DnsClient;
   /** Applied to the address before dialling (net/index.ts always passes it). */
@@ -110,6 +113,15 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
       return {
         ok: false, kind: 'auth', message: `the IMAP server refused the login${e.serverResponseCode ? ` (${e.serverResponseCode})` : ''}`,
         evidence: { ...evidence, loginResponse: response, serverResponseCode: e.serverResponseCode, ...(tls?.authorized ? { tls } : {}) },
+      };
+    }
+    // A server that breaks our read limits (a 2 GB literal, an endless line) cannot serve a mail
+    // client either: the server is at fault, not our run.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && IMAP_LIMIT_CODES.has(code)) {
+      return {
+        ok: false, kind: 'unreachable', message: `the IMAP server ${o.host} sent a response beyond what a mail client accepts (${code}: ${(err as Error).message.slice(0, 200)})`,
+        evidence: { ...evidence, errorCode: code, error: (err as Error).message.slice(0, 300) },
       };
     }
     const net = classifyNetError(err);

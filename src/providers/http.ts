@@ -3,7 +3,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { apiMessage, requestJson } from './json-request.js';
-import { ProviderError, type AccountLookup, type AccountProvider, type AccountState } from './provider.js';
+import { ProviderError, type AccountLookup, type AccountPhase, type AccountProvider, type AccountState } from './provider.js';
 
 export interface HttpProviderOptions {
   /** Base URL, e.g. https://provider.example/v1 */
@@ -18,7 +18,7 @@ const hostName = z.string().min(1).transform((s) => s.replace(/\.$/, '').toLower
 
 export const httpAccountSchema = z.object({
   email: z.string(),
-  state: z.enum(['active', 'suspended']),
+  state: z.enum(['active', 'suspended', 'provisioning', 'deleting', 'migrating']),
   expiresAt: z.string().nullish(),
   spamBlocked: z.boolean().default(false),
   spamTicket: z.string().nullish(),
@@ -31,12 +31,17 @@ export const httpAccountSchema = z.object({
 });
 export type HttpAccount = z.output<typeof httpAccountSchema>;
 
+/** Every `state` of the contract has a phase (docs/provider-http.md). */
+const PHASES: Record<HttpAccount['state'], AccountPhase> = {
+  active: 'active', suspended: 'suspended', provisioning: 'creating', deleting: 'deleting', migrating: 'migrating',
+};
+
 /** Maps the contract's document onto the provider-neutral account state. */
 export function mapHttpAccount(a: HttpAccount, now: number): AccountState {
   const expiry = a.expiresAt ? Date.parse(a.expiresAt) : NaN;
   return {
     state: a.state,
-    suspended: a.state === 'suspended',
+    phase: PHASES[a.state],
     expired: Number.isFinite(expiry) && expiry < now,
     expirationDate: a.expiresAt ?? undefined,
     spamBlocked: a.spamBlocked,

@@ -1,85 +1,72 @@
 // OVHcloud Exchange: finds the service that holds the account's domain, then reads the account,
-// its protocol switches and lock state, the service (server, lockout policy) and the domain's MX.
+// its protocol switches, lock state and unfinished tasks, the service (server, lockout policy)
+// and the domain (what DNS held, what the platform expects, OVHcloud's own verdicts).
 import { apiMessage, type JsonAnswer } from './json-request.js';
+import { mapOvhAccount, type OvhAccount, type OvhDiagnosis, type OvhDomain, type OvhProtocol, type OvhService, type OvhTask } from './ovh-records.js';
 import { createOvhApi, type OvhApi, type OvhApiOptions } from './ovh-signed-api.js';
-import { ProviderError, type AccountLookup, type AccountProvider, type AccountState } from './provider.js';
+import { ProviderError, type AccountLookup, type AccountProvider } from './provider.js';
+
+export { mapOvhAccount } from './ovh-records.js';
 
 export interface OvhProviderOptions extends OvhApiOptions {
   /** How long the domain → service mapping is trusted, ms. */
   cacheTtlMs?: number;
+  /** Most recent account tasks read one by one (the list gives ids only). Default 10. */
+  maxTasks?: number;
+  /** The signed API client; default one built from the options (tests pass a recording one). */
+  api?: OvhApi;
 }
 
 interface Location { organization: string; service: string }
+type Calls = Array<{ route: string; status: number; ms: number }>;
 
-/** OVHcloud `email.exchange.*` documents, the fields we read. */
-export interface OvhService { hostname?: string; lockoutThreshold?: number; lockoutDuration?: number; lockoutObservationWindow?: number }
-export interface OvhAccount { state?: string; spamDetected?: boolean; spamTicketNumber?: number | string | null; expirationDate?: string | null }
-export interface OvhProtocol { IMAP?: boolean; POP?: boolean; activeSync?: boolean; webMail?: boolean; webDAV?: boolean }
-export interface OvhDiagnosis { isLocked?: boolean }
-export interface OvhDomain { mxRecord?: string[] | null; srvRecord?: string[] | null }
-
-const PROTOCOL_NAMES: Record<keyof OvhProtocol, string> = { IMAP: 'imap', POP: 'pop', activeSync: 'activesync', webMail: 'owa', webDAV: 'webdav' };
 const seg = (s: string) => encodeURIComponent(s).replace(/%40/g, '@');
-const host = (h: string) => h.replace(/\.$/, '').toLowerCase();
-
-/** Pure mapping of the OVHcloud documents onto the provider-neutral state. */
-export function mapOvhAccount(
-  a: OvhAccount, svc: OvhService | undefined, proto: OvhProtocol | undefined, diag: OvhDiagnosis | undefined,
-  dom: OvhDomain | undefined, now: number,
-): AccountState {
-  const state = String(a.state ?? 'unknown');
-  const expiry = a.expirationDate ? Date.parse(a.expirationDate) : NaN;
-  const policy = svc && (svc.lockoutThreshold !== undefined || svc.lockoutDuration !== undefined)
-    ? { threshold: svc.lockoutThreshold, durationMinutes: svc.lockoutDuration, observationMinutes: svc.lockoutObservationWindow }
-    : undefined;
-  return {
-    state,
-    suspended: state === 'suspended' || state === 'suspending',
-    expired: Number.isFinite(expiry) && expiry < now,
-    expirationDate: a.expirationDate ?? undefined,
-    spamBlocked: a.spamDetected === true,
-    spamTicketNumber: a.spamTicketNumber == null ? undefined : String(a.spamTicketNumber),
-    locked: diag?.isLocked === true,
-    lockoutPolicy: policy,
-    disabledProtocols: proto ? (Object.keys(PROTOCOL_NAMES) as Array<keyof OvhProtocol>).filter((k) => proto[k] === false).map((k) => PROTOCOL_NAMES[k]) : [],
-    server: svc?.hostname ? host(svc.hostname) : undefined,
-    expectedMx: dom?.mxRecord?.length ? dom.mxRecord.map(host) : undefined,
-  };
-}
 
 export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
-  const api: OvhApi = createOvhApi(opts);
+  const api: OvhApi = opts.api ?? createOvhApi(opts);
   const now = opts.now ?? Date.now;
   const ttl = opts.cacheTtlMs ?? 5 * 60_000;
+  const maxTasks = opts.maxTasks ?? 10;
   let map: { at: number; byDomain: Map<string, Location> } | undefined;
   let refreshing: Promise<Map<string, Location>> | undefined;
-  type Calls = Array<{ route: string; status: number; ms: number }>;
 
-  const expect = async <T>(calls: Calls, path: string, route: string, signal: AbortSignal, opt: { allow404?: boolean } = {}): Promise<T | undefined> => {
+  /**
+   * GET and judge the status: 200 is the body; 404 is undefined where allowed; where `optional`,
+   * any refusal (e.g. a consumer key without rights on a newer route) is recorded and skipped.
+   */
+  const expect = async <T>(
+    calls: Calls, path: string, route: string, signal: AbortSignal,
+    opt: { allow404?: boolean; optional?: Array<Record<string, unknown>> } = {},
+  ): Promise<T | undefined> => {
     const r: JsonAnswer = await api.get(path, signal);
     calls.push({ route, status: r.status, ms: r.ms });
     if (r.status === 200) return r.body as T;
     if (r.status === 404 && opt.allow404) return undefined;
     const msg = apiMessage(r.body);
+    const errorCode = (r.body as { errorCode?: string } | null)?.errorCode;
+    if (opt.optional) {
+      opt.optional.push({ route, status: r.status, errorCode, apiMessage: msg });
+      return undefined;
+    }
     throw new ProviderError(`OVHcloud API ${route}: HTTP ${r.status}${msg ? ` (${msg})` : ''}`, {
-      provider: 'ovhcloud', api: api.baseUrl, route, status: r.status, apiMessage: msg,
-      errorCode: (r.body as { errorCode?: string } | null)?.errorCode, calls: [...calls],
+      provider: 'ovhcloud', api: api.baseUrl, route, status: r.status, apiMessage: msg, errorCode, calls: [...calls],
     });
   };
 
-  const list = async (calls: Calls, path: string, route: string, signal: AbortSignal) => {
-    const v = await expect<unknown>(calls, path, route, signal);
+  const list = async (calls: Calls, path: string, route: string, signal: AbortSignal, optional?: Array<Record<string, unknown>>) => {
+    const v = await expect<unknown>(calls, path, route, signal, { optional });
+    if (v === undefined && optional) return undefined;
     if (!Array.isArray(v)) throw new ProviderError(`OVHcloud API ${route}: expected a list`, { provider: 'ovhcloud', route });
     return v.map(String);
   };
 
   const refresh = async (calls: Calls, signal: AbortSignal): Promise<Map<string, Location>> => {
     const byDomain = new Map<string, Location>();
-    const orgs = await list(calls, '/email/exchange', '/email/exchange', signal);
+    const orgs = (await list(calls, '/email/exchange', '/email/exchange', signal))!;
     await Promise.all(orgs.map(async (organization) => {
-      const services = await list(calls, `/email/exchange/${seg(organization)}/service`, '/email/exchange/{org}/service', signal);
+      const services = (await list(calls, `/email/exchange/${seg(organization)}/service`, '/email/exchange/{org}/service', signal))!;
       await Promise.all(services.map(async (service) => {
-        const domains = await list(calls, `/email/exchange/${seg(organization)}/service/${seg(service)}/domain`, '/email/exchange/{org}/service/{svc}/domain', signal);
+        const domains = (await list(calls, `/email/exchange/${seg(organization)}/service/${seg(service)}/domain`, '/email/exchange/{org}/service/{svc}/domain', signal))!;
         for (const d of domains) byDomain.set(d.toLowerCase(), { organization, service });
       }));
     }));
@@ -97,6 +84,15 @@ export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
     return (await refreshing).get(domain);
   };
 
+  /** The account's tasks: the list holds ids only; the most recent ones are read. */
+  const readTasks = async (calls: Calls, accPath: string, signal: AbortSignal, unavailable: Array<Record<string, unknown>>): Promise<OvhTask[] | undefined> => {
+    const ids = await list(calls, `${accPath}/tasks`, '{svc}/account/{email}/tasks', signal, unavailable);
+    if (!ids) return undefined;
+    const recent = ids.map(Number).filter(Number.isFinite).sort((a, b) => b - a).slice(0, maxTasks);
+    const tasks = await Promise.all(recent.map((id) => expect<OvhTask>(calls, `${accPath}/tasks/${id}`, '{svc}/account/{email}/tasks/{id}', signal, { allow404: true, optional: unavailable })));
+    return tasks.filter((t): t is OvhTask => !!t && typeof t === 'object');
+  };
+
   return {
     name: 'ovhcloud',
     async lookup(email, signal): Promise<AccountLookup> {
@@ -106,22 +102,39 @@ export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
       if (!loc) return { found: false, evidence: { provider: 'ovhcloud', api: api.baseUrl, reason: `no Exchange service holds the domain ${domain}`, calls: [...calls] } };
       const svcPath = `/email/exchange/${seg(loc.organization)}/service/${seg(loc.service)}`;
       const accPath = `${svcPath}/account/${seg(email.toLowerCase())}`;
-      const [account, svc, dom] = await Promise.all([
+      const [account, service, dom] = await Promise.all([
         expect<OvhAccount>(calls, accPath, '{svc}/account/{email}', signal, { allow404: true }),
         expect<OvhService>(calls, svcPath, '/email/exchange/{org}/service/{svc}', signal),
         expect<OvhDomain>(calls, `${svcPath}/domain/${seg(domain)}`, '{svc}/domain/{domain}', signal, { allow404: true }),
       ]);
       const base = { provider: 'ovhcloud', api: api.baseUrl, organization: loc.organization, service: loc.service };
       if (!account) return { found: false, evidence: { ...base, reason: 'the service has no such account', calls: [...calls] } };
-      const [proto, diag] = await Promise.all([
+      const unavailable: Array<Record<string, unknown>> = [];
+      const [protocol, diagnosis, tasks] = await Promise.all([
         expect<OvhProtocol>(calls, `${accPath}/protocol`, '{svc}/account/{email}/protocol', signal, { allow404: true }),
         expect<OvhDiagnosis>(calls, `${accPath}/diagnostics`, '{svc}/account/{email}/diagnostics', signal, { allow404: true }),
+        readTasks(calls, accPath, signal, unavailable),
       ]);
-      const state = mapOvhAccount(account, svc, proto, diag, dom, now());
+      const state = mapOvhAccount({ account, service, protocol, diagnosis, domain: dom, tasks }, now());
       return {
         found: true,
         account: state,
-        evidence: { ...base, accountState: account.state, protocols: proto ?? null, srvRecord: dom?.srvRecord ?? null, calls: [...calls] },
+        evidence: {
+          ...base,
+          accountState: account.state,
+          serviceState: service?.state,
+          protocols: protocol ?? null,
+          // The domain as OVHcloud sees it: its last look at DNS, what it expects, its verdicts.
+          domain: dom ? {
+            mxRecord: dom.mxRecord ?? null, expectedMX: dom.expectedMX ?? null, mxIsValid: dom.mxIsValid ?? null,
+            srvRecord: dom.srvRecord ?? null, expectedAutodiscoverSRV: dom.expectedAutodiscoverSRV ?? null, srvIsValid: dom.srvIsValid ?? null,
+            spfRecord: dom.spfRecord ?? null, expectedSPF: dom.expectedSPF ?? null, spfIsValid: dom.spfIsValid ?? null,
+            dkim: dom.dkimDiagnostics?.state ?? null,
+          } : null,
+          tasks: tasks ? tasks.map((t) => ({ id: t.id, function: t.function, status: t.status, todoDate: t.todoDate })) : null,
+          ...(unavailable.length ? { unavailable } : {}),
+          calls: [...calls],
+        },
       };
     },
   };

@@ -1,8 +1,32 @@
 // What the account check needs to know from a hosting provider, whatever its API.
+
+/**
+ * Where the mailbox is in its life. Every state word a provider publishes maps to one of these
+ * (OVHcloud ObjectStateEnum: ok → active; suspended, suspending → suspended; creating; reopening;
+ * deleting; internalMigration → migrating); a word we do not know is `unknown`, never `active`.
+ */
+export type AccountPhase = 'active' | 'suspended' | 'creating' | 'reopening' | 'deleting' | 'migrating' | 'unknown';
+
+/** The `_autodiscover._tcp` SRV record an account's platform expects. */
+export interface SrvExpectation { target: string; port: number; priority: number; weight: number }
+
+/** One DNS record kind as the provider sees it: what it expects, what it saw, and its own verdict. */
+export interface ProviderRecordView {
+  /** The provider's own verdict (OVHcloud `mxIsValid`, `srvIsValid`, `spfIsValid`). */
+  valid?: boolean;
+  /** What the provider saw in DNS when it last looked, as it wrote it (may be older than our lookup). */
+  observed?: string[] | null;
+  /** What the provider expects, as it wrote it. */
+  expected?: string | string[];
+}
+
+/** A provider task on the mailbox that has not finished (queued or running). */
+export interface PendingTask { id: number | string; function: string; status: string; since?: string }
+
 export interface AccountState {
-  /** Raw provider state word (e.g. OVHcloud `state`: ok, suspended, …). */
+  /** Raw provider state word (e.g. OVHcloud `state`: ok, suspended, creating, …). */
   state: string;
-  suspended: boolean;
+  phase: AccountPhase;
   /** Subscription expired (send and receive disabled). */
   expired: boolean;
   expirationDate?: string;
@@ -19,6 +43,16 @@ export interface AccountState {
   server?: string;
   /** MX hosts the provider expects for the domain. */
   expectedMx?: string[];
+  /** The Autodiscover SRV record the provider expects for the domain. */
+  expectedSrv?: SrvExpectation;
+  /** The SPF record the provider expects for the domain (one `v=spf1 …` string). */
+  expectedSpf?: string;
+  /** The provider's own view of the domain's records, shown beside our DNS verdict. */
+  providerDns?: { mx?: ProviderRecordView; srv?: ProviderRecordView; spf?: ProviderRecordView };
+  /** Tasks on the mailbox still queued or running (a change not yet applied). */
+  pendingTasks?: PendingTask[];
+  /** State of the whole service, where it differs from "ok" (e.g. OVHcloud `inMaintenance`). */
+  serviceState?: string;
 }
 
 export type AccountLookup =

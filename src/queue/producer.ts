@@ -6,7 +6,8 @@ import type { DiagnosticJobData } from './payload.js';
 
 export interface DiagnosticProducer {
   readonly queue: Queue<DiagnosticJobData>;
-  enqueue(data: DiagnosticJobData): Promise<void>;
+  /** delayMs: hold the job that long first (the account's lockout budget is spent for now). */
+  enqueue(data: DiagnosticJobData, opts?: { delayMs?: number }): Promise<void>;
   /** Removes a job that no worker holds; false when a worker runs it (or it is gone). */
   removeQueued(diagnosticId: string): Promise<boolean>;
   close(): Promise<void>;
@@ -27,8 +28,8 @@ export function createDiagnosticProducer(opts: { connection: Redis; prefix: stri
   queue.on('error', opts.onError ?? (() => undefined));
   return {
     queue,
-    async enqueue(data) {
-      await queue.add('diagnostic', data, { jobId: data.diagnosticId });
+    async enqueue(data, o) {
+      await queue.add('diagnostic', data, { jobId: data.diagnosticId, ...(o?.delayMs ? { delay: o.delayMs } : {}) });
     },
     async removeQueued(id) {
       return (await queue.remove(id)) === 1;

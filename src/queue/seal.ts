@@ -1,40 +1,67 @@
-// Passwords cross Redis only sealed: AES-256-GCM with the deployment's SEAL_KEY, bound to the
-// diagnostic id (AAD) so a sealed value cannot be replayed onto another diagnostic.
+// Passwords cross Redis only sealed: AES-256-GCM under a key derived from SEAL_KEY (keyring.ts),
+// bound to the diagnostic id (AAD) so a sealed value cannot be replayed onto another diagnostic.
+// The value names its key (kid), so SEAL_KEY can rotate with SEAL_KEY_PREVIOUS set meanwhile.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-
-const VERSION = 'v1';
+import { keyringOf, SealKeyError, type SealKeys } from './keyring.js';
 
 export class SealError extends Error {
   override name = 'SealError';
 }
 
-/** Returns `v1.<iv>.<tag>.<ciphertext>` (base64url parts). */
-export function seal(key: Buffer, plaintext: string, context: string): string {
-  assertKey(key);
+/** Returns `v2.<kid>.<iv>.<tag>.<ciphertext>` (base64url parts). */
+export function seal(keys: SealKeys, plaintext: string, context: string): string {
+  const { kid, sealing } = ring(keys).current;
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const cipher = createCipheriv('aes-256-gcm', sealing, iv);
+  cipher.setAAD(aad('v2', kid, context));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [VERSION, iv, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return ['v2', kid, ...[iv, cipher.getAuthTag(), ct].map((p) => p.toString('base64url'))].join('.');
 }
 
-export function unseal(key: Buffer, sealed: string, context: string): string {
-  assertKey(key);
+/**
+ * Opens `v2` values sealed with the current or the previous key, and `v1` values (SEAL_KEY used
+ * directly, before key ids): jobs queued by an API of the previous release must still run.
+ */
+export function unseal(keys: SealKeys, sealed: string, context: string): string {
+  const r = ring(keys);
   const parts = sealed.split('.');
-  if (parts.length !== 4 || parts[0] !== VERSION) throw new SealError('sealed value has an unknown format');
-  const [iv, tag, ct] = parts.slice(1).map((p) => Buffer.from(p, 'base64url'));
-  if (iv.length !== 12 || tag.length !== 16) throw new SealError('sealed value has an unknown format');
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
-  } catch {
-    // Never echo the input: it is key material's neighbour.
+  if (parts[0] === 'v2' && parts.length === 5) {
+    const k = [r.current, r.previous].find((x) => x?.kid === parts[1]);
+    // Never echo the input: it is key material's neighbour. The key id is public.
+    if (!k) throw new SealError(`sealed with a key this process does not have (key id ${/^[A-Za-z0-9_-]{8}$/.test(parts[1]) ? parts[1] : '?'})`);
+    return open(k.sealing, parts.slice(2), aad('v2', k.kid, context));
+  }
+  if (parts[0] === 'v1' && parts.length === 4) {
+    for (const k of [r.current, r.previous]) {
+      if (!k) continue;
+      try { return open(k.legacy, parts.slice(1), Buffer.from(context, 'utf8')); } catch { /* next key */ }
+    }
     throw new SealError('sealed value cannot be opened with this key (wrong SEAL_KEY or tampered data)');
+  }
+  throw new SealError('sealed value has an unknown format');
+}
+
+function ring(keys: SealKeys) {
+  try {
+    return keyringOf(keys);
+  } catch (err) {
+    if (err instanceof SealKeyError) throw new SealError(err.message);
+    throw err;
   }
 }
 
-function assertKey(key: Buffer) {
-  if (key.length !== 32) throw new SealError('seal key must be 32 bytes');
+/** The version and key id are authenticated along with the diagnostic id. */
+const aad = (version: string, kid: string, context: string) => Buffer.from(`${version}.${kid}.${context}`, 'utf8');
+
+function open(key: Buffer, [ivB, tagB, ctB]: string[], additional: Buffer): string {
+  const [iv, tag, ct] = [ivB, tagB, ctB].map((p) => Buffer.from(p, 'base64url'));
+  if (iv.length !== 12 || tag.length !== 16) throw new SealError('sealed value has an unknown format');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAAD(additional);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
+  } catch {
+    throw new SealError('sealed value cannot be opened with this key (wrong SEAL_KEY or tampered data)');
+  }
 }

@@ -1,11 +1,12 @@
 // Markdown: what ticketing systems paste into a ticket and what the support page copies.
 // Evidence and messages come from remote servers: every such string is escaped.
 import { duration, type CauseView, type CheckView, type ReportModel } from './model.js';
+import { oneLine } from './plain.js';
 
 const ICON: Record<CheckView['status'], string> = { pass: '✅', warn: '⚠️', fail: '❌', skipped: '⏭️', error: '❔' };
 
 /** Escapes Markdown syntax and flattens to one line (no injected headings, links, HTML or tables). */
-export const md = (s: string) => s.replace(/[\r\n\t]+/g, ' ')
+export const md = (s: string) => oneLine(s)
   .replace(/[\\`*_[\]<>#+!|~]/g, (c) => `\\${c}`)
   // A leading "-" or "1." would start a list inside our layout.
   .replace(/^(\s*)(-|\d+\.)/, (_m, sp: string, mark: string) => `${sp}${mark.replace(/^-|\.$/, (c) => `\\${c}`)}`);

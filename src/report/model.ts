@@ -5,6 +5,7 @@ import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { remediationFor } from '../diagnostics/remediation.js';
 import type { CheckResult, CheckStatus, Locale, Remediation, Verdict } from '../diagnostics/types.js';
 import { LABELS, type Labels } from './labels.js';
+import { label, oneLine } from './plain.js';
 
 export interface CauseView {
   code: Code;
@@ -55,7 +56,9 @@ export function buildModel(record: DiagnosticRecord, locale: Locale): ReportMode
   };
   const finished = record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled';
   const meta: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(record.metadata ?? {})) meta.push([`${l.metadata} · ${k}`, scalar(v)]);
+  // Metadata is the client's free text: it reaches tickets through the webhook summary, so it
+  // gets no line of its own to inject (renderers escape the rest for their format).
+  for (const [k, v] of Object.entries(record.metadata ?? {})) meta.push([`${l.metadata} · ${label(k)}`, oneLine(scalar(v))]);
   meta.push([l.account, record.account], [l.diagnosticId, record.id], [l.status, l.runStatuses[record.status]], [l.platform, record.platform]);
   if (record.server) meta.push([l.server, record.server]);
   meta.push([l.created, when(record.createdAt, locale)]);

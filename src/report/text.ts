@@ -1,14 +1,14 @@
 // Plain text: for the CLI, e-mails and ticket fields that show no formatting.
 import { duration, type CheckView, type ReportModel } from './model.js';
+import { oneLine } from './plain.js';
 
 const MARK: Record<CheckView['status'], string> = { pass: '[ OK ]', warn: '[WARN]', fail: '[FAIL]', skipped: '[SKIP]', error: '[ ?? ]' };
-const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
 
 export function renderText(m: ReportModel): string {
   const { l } = m;
   const out: string[] = [`${l.title}: ${oneLine(m.account)}`, ''];
-  const width = Math.max(...m.meta.map(([k]) => k.length));
-  for (const [k, v] of m.meta) out.push(`${k.padEnd(width)}  ${oneLine(v)}`);
+  const width = Math.max(...m.meta.map(([k]) => oneLine(k).length));
+  for (const [k, v] of m.meta) out.push(`${oneLine(k).padEnd(width)}  ${oneLine(v)}`);
   out.push('');
   if (!m.finished) out.push(l.notFinished, '');
   if (m.verdict) out.push(`${l.verdict}: ${m.verdict.label}`);

@@ -1,6 +1,14 @@
-// One atomic step for a new diagnostic: idempotency replay, the running-lock (409), the
-// per-account throttle (429), then the record and its indexes. Atomic so two concurrent POSTs
-// for one account cannot both pass.
+// One atomic step for a new diagnostic: idempotency replay, the running-lock (409), the client's
+// throttle of the account and its cap on active diagnostics (429), the account's lockout budget
+// (a start time), then the record and its indexes. Atomic so two concurrent POSTs cannot both pass.
+//
+// Why two budgets: lockout safety is per account, whoever asks (each diagnostic may cost one failed
+// login), but a 429 caused by another client's diagnostics would tell this client that someone
+// diagnosed the mailbox. So the 429 (THROTTLED) counts only the client's own diagnostics of the
+// account; the budget across clients never refuses: past it, the diagnostic is accepted and its
+// job delayed until the account's window has room (at most `maxDelay`). A client only sees a
+// diagnostic that stays queued longer, as under load. Only when other clients keep the account's
+// budget full for longer than maxDelay ahead does it answer THROTTLED too: lockout safety wins.
 
 export const CREATE_SCRIPT = `
 local idemKey, activeKey, throttleKey, recKey, clientIdx, accountIdx = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -23,21 +31,60 @@ if active then
     if st == 'queued' or st == 'running' then return {'conflict', active} end
   end
 end
+local acctKey, inflightKey = KEYS[7], KEYS[8]
+local acctMax, maxActive, maxDelay = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+-- This client's diagnostics of this account in the window (throttleKey is per client and account).
 if max > 0 then
   redis.call('ZREMRANGEBYSCORE', throttleKey, '-inf', now - win)
   if redis.call('ZCARD', throttleKey) >= max then
     local oldest = redis.call('ZRANGE', throttleKey, 0, 0, 'WITHSCORES')
     return {'throttled', tostring(tonumber(oldest[2]) + win - now)}
   end
+end
+-- The client's queued + running diagnostics; ids whose record ended or expired are pruned lazily.
+if maxActive > 0 and redis.call('ZCARD', inflightKey) >= maxActive then
+  for _, other in ipairs(redis.call('ZRANGE', inflightKey, 0, -1)) do
+    local rec = redis.call('GET', diagPrefix .. other)
+    local st = rec and cjson.decode(rec)['status']
+    if st ~= 'queued' and st ~= 'running' then redis.call('ZREM', inflightKey, other) end
+  end
+  if redis.call('ZCARD', inflightKey) >= maxActive then return {'busy', ''} end
+end
+-- The account's budget, all clients: scores are planned start times, at most acctMax in any window.
+local start = now
+if acctMax > 0 then
+  redis.call('ZREMRANGEBYSCORE', acctKey, '-inf', now - win)
+  local n = redis.call('ZCARD', acctKey)
+  if n >= acctMax then
+    local last = tonumber(redis.call('ZRANGE', acctKey, -1, -1, 'WITHSCORES')[2])
+    local nth = tonumber(redis.call('ZRANGE', acctKey, n - acctMax, n - acctMax, 'WITHSCORES')[2])
+    start = math.max(now, last, nth + win)
+    if start - now > maxDelay then return {'throttled', tostring(start - now - maxDelay)} end
+  end
+end
+if max > 0 then
   redis.call('ZADD', throttleKey, now, id)
   redis.call('PEXPIRE', throttleKey, win)
 end
-redis.call('SET', recKey, json)
-redis.call('ZADD', clientIdx, now, id)
-redis.call('ZADD', accountIdx, now, id)
-redis.call('SET', activeKey, id, 'EX', activeTtl)
+if acctMax > 0 then
+  redis.call('ZADD', acctKey, start, id)
+  redis.call('PEXPIRE', acctKey, start - now + win)
+end
+if maxActive > 0 then
+  redis.call('ZADD', inflightKey, now, id)
+  redis.call('EXPIRE', inflightKey, tonumber(ARGV[10]))
+end
+-- In flight: the record, and the indexes trimmed of entries no record can outlive, all expire.
+local inflightTtl = tonumber(ARGV[10])
+redis.call('SET', recKey, json, 'EX', inflightTtl)
+for _, idx in ipairs({clientIdx, accountIdx}) do
+  redis.call('ZADD', idx, now, id)
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', now - inflightTtl * 1000)
+  redis.call('EXPIRE', idx, inflightTtl)
+end
+redis.call('SET', activeKey, id, 'EX', activeTtl + math.ceil((start - now) / 1000))
 if fp ~= '' then redis.call('SET', idemKey, fp .. '|' .. id, 'EX', idemTtl) end
-return {'created', id}
+return {'created', id, tostring(start - now)}
 `;
 
 /** Compare-and-delete of the running-lock, so a finished run never frees a newer run's lock. */

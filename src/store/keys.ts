@@ -1,5 +1,6 @@
 // Every Redis key of the service, built from the deployment prefix. Account addresses appear in
 // keys only as digests (keys show up in monitoring tools; addresses are personal data).
+// Every key expires; ttl.ts says for how long.
 import { createHash } from 'node:crypto';
 
 export const accountDigest = (account: string) =>
@@ -10,14 +11,18 @@ export function storeKeys(prefix: string) {
     diag: (id: string) => `${prefix}:diag:${id}`,
     diagPrefix: `${prefix}:diag:`,
     events: (id: string) => `${prefix}:events:${id}`,
-    /** zset: every diagnostic of a client, score = creation time (ms). */
+    /** zset: every diagnostic of a client, score = creation time (ms); trimmed and expiring like the records. */
     byClient: (client: string) => `${prefix}:idx:${client}`,
     /** zset: a client's diagnostics of one account. */
     byAccount: (client: string, account: string) => `${prefix}:idx:${client}:acct:${accountDigest(account)}`,
     /** string: the client's queued/running diagnostic for an account. */
     active: (client: string, account: string) => `${prefix}:active:${client}:${accountDigest(account)}`,
-    /** zset: recent diagnostics of an account, all clients (lockout safety is per account). */
-    throttle: (account: string) => `${prefix}:throttle:${accountDigest(account)}`,
+    /** zset: a client's recent diagnostics of an account (its 429 THROTTLED counts only its own). */
+    throttle: (client: string, account: string) => `${prefix}:throttle:${client}:${accountDigest(account)}`,
+    /** zset: planned start times of an account's diagnostics, all clients (the lockout budget). */
+    accountBudget: (account: string) => `${prefix}:budget:${accountDigest(account)}`,
+    /** zset: a client's queued or running diagnostics (its maxActive cap), pruned lazily. */
+    inflight: (client: string) => `${prefix}:inflight:${client}`,
     idempotency: (client: string, keyDigest: string) => `${prefix}:idem:${client}:${keyDigest}`,
     /** string with TTL: a cancel was asked while a worker may hold the job. */
     cancel: (id: string) => `${prefix}:cancel:${id}`,

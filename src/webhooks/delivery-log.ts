@@ -1,5 +1,7 @@
 // The record of every webhook attempt, per diagnostic, and the endpoints that answered 410 Gone.
 // Support reads it (GET /v1/diagnostics/{id}/deliveries) to answer "did you send it?".
+// A 410 mark belongs to one client: another client's re-send to the same URL does not clear it.
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export type DeliveryOutcome = 'delivered' | 'failed' | 'gone' | 'refused' | 'skipped';
@@ -23,20 +25,30 @@ export interface DeliveryAttempt {
   nextRetryAt?: string;
 }
 
+/**
+ * How long a 410 mark stops deliveries, seconds. Then one attempt per event asks the endpoint
+ * again (and marks it again if it still answers 410).
+ */
+export const GONE_TTL_SECONDS = 30 * 24 * 3600;
+
+/** URLs may carry tokens: keys hold only a digest. */
+const urlDigest = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 32);
+
 export function webhookKeys(prefix: string) {
   return {
+    /** list: the attempts of one diagnostic; expires with the result. */
     deliveries: (diagnosticId: string) => `${prefix}:deliveries:${diagnosticId}`,
-    /** hash: endpoint URL → JSON { at, diagnosticId } of its 410 Gone answer. */
-    gone: `${prefix}:webhooks:gone`,
+    /** string: JSON { at, diagnosticId } of the 410 Gone answer a client's endpoint gave. */
+    gone: (clientId: string, url: string) => `${prefix}:gone:${clientId}:${urlDigest(url)}`,
   };
 }
 
 export interface DeliveryLog {
   append(diagnosticId: string, a: DeliveryAttempt): Promise<void>;
   list(diagnosticId: string): Promise<DeliveryAttempt[]>;
-  markGone(url: string, diagnosticId: string, at: string): Promise<void>;
-  goneSince(url: string): Promise<string | undefined>;
-  clearGone(url: string): Promise<void>;
+  markGone(clientId: string, url: string, diagnosticId: string, at: string): Promise<void>;
+  goneSince(clientId: string, url: string): Promise<string | undefined>;
+  clearGone(clientId: string, url: string): Promise<void>;
 }
 
 export function createDeliveryLog(redis: Redis, prefix: string, ttlSeconds: number): DeliveryLog {
@@ -48,15 +60,15 @@ export function createDeliveryLog(redis: Redis, prefix: string, ttlSeconds: numb
     async list(id) {
       return (await redis.lrange(k.deliveries(id), 0, -1)).map((s) => JSON.parse(s) as DeliveryAttempt);
     },
-    async markGone(url, diagnosticId, at) {
-      await redis.hset(k.gone, url, JSON.stringify({ at, diagnosticId }));
+    async markGone(clientId, url, diagnosticId, at) {
+      await redis.set(k.gone(clientId, url), JSON.stringify({ at, diagnosticId }), 'EX', GONE_TTL_SECONDS);
     },
-    async goneSince(url) {
-      const v = await redis.hget(k.gone, url);
+    async goneSince(clientId, url) {
+      const v = await redis.get(k.gone(clientId, url));
       return v ? (JSON.parse(v) as { at: string }).at : undefined;
     },
-    async clearGone(url) {
-      await redis.hdel(k.gone, url);
+    async clearGone(clientId, url) {
+      await redis.del(k.gone(clientId, url));
     },
   };
 }

@@ -56,7 +56,7 @@ export function createDeliveryProcessor(d: ProcessorDeps) {
     const record = (a: Omit<DeliveryAttempt, keyof typeof base | 'at'>) =>
       d.deliveries.append(j.diagnosticId, { ...base, at: new Date(d.now()).toISOString(), ...a });
 
-    const gone = await d.deliveries.goneSince(j.url);
+    const gone = await d.deliveries.goneSince(j.clientId, j.url);
     if (gone) {
       await record({ outcome: 'gone', error: `not sent: this endpoint answered 410 Gone on ${gone}; no more events are sent to it (a re-send on request tries again)` });
       throw new UnrecoverableError('endpoint is gone');
@@ -102,7 +102,7 @@ export function createDeliveryProcessor(d: ProcessorDeps) {
       return;
     }
     if (outcome.kind === 'stop') {
-      await d.deliveries.markGone(j.url, j.diagnosticId, new Date(d.now()).toISOString());
+      await d.deliveries.markGone(j.clientId, j.url, j.diagnosticId, new Date(d.now()).toISOString());
       await record({ outcome: 'gone', status, ms: elapsed, error: 'the endpoint answered 410 Gone: no more attempts, and later events to it are not sent' });
       log.warn({ status }, 'webhook endpoint gone');
       throw new UnrecoverableError('410 Gone');

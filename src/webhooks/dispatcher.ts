@@ -27,7 +27,7 @@ export type ResendResult = { queued: true; url: string } | { queued: false; reas
 export interface WebhookDispatcher {
   /** Queues the event of a finished record (no-op while running or without a URL). */
   enqueueFor(record: DiagnosticRecord): Promise<void>;
-  /** Sends the record's final event again, on request (clears a 410 mark for its URL). */
+  /** Sends the record's final event again, on request (clears its client's 410 mark for the URL). */
   resend(record: DiagnosticRecord): Promise<ResendResult>;
   deliveries(diagnosticId: string): Promise<DeliveryAttempt[]>;
   startWorker(): Worker<DeliveryJobData>;
@@ -67,7 +67,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
       });
       return { queued: false, reason: verdict.reason };
     }
-    if (trigger === 'resend') await deliveryLog.clearGone(url);
+    if (trigger === 'resend') await deliveryLog.clearGone(record.clientId, url);
     const body = JSON.stringify(buildPayload(record, event, new Date(now())));
     const data: DeliveryJobData = { diagnosticId: record.id, clientId: record.clientId, url, messageId, event, body, trigger };
     // The event's job id makes a repeated enqueueFor (a retried worker) a no-op; re-sends get their own.

@@ -7,6 +7,7 @@ import { requireSealKey, type Config } from '../config/index.js';
 import { buildCheckDeps } from '../run/build-deps.js';
 import type { CheckDeps } from '../diagnostics/deps.js';
 import { createRegistry } from '../run/registry.js';
+import { sealKeyring } from '../queue/keyring.js';
 import { DIAGNOSTICS_QUEUE } from '../queue/names.js';
 import type { DiagnosticJobData } from '../queue/payload.js';
 import { createDiagnosticStore, TERMINAL } from '../store/diagnostic-store.js';
@@ -14,6 +15,7 @@ import { createEventWriter } from '../store/events.js';
 import { createFinisher, type OnFinished } from '../store/finisher.js';
 import { createMetricsStore } from '../store/metrics-store.js';
 import { createRedis } from '../store/redis.js';
+import { storeTtls } from '../store/ttl.js';
 import { createRunRegistry, listenForCancels } from './cancel-listener.js';
 import { createProcessor } from './processor.js';
 
@@ -35,11 +37,11 @@ export interface DiagnosticWorker {
 export async function startDiagnosticWorker(opts: DiagnosticWorkerOptions): Promise<DiagnosticWorker> {
   const { config } = opts;
   const log = opts.logger.child({ component: 'worker' });
-  const sealKey = requireSealKey(config);
+  const sealKey = sealKeyring(requireSealKey(config), config.sealKeyPrevious);
   const redis: Redis = createRedis(config, 'worker');
   const subscriber: Redis = createRedis(config, 'subscriber');
-  const store = createDiagnosticStore(redis, config.REDIS_PREFIX, { resultTtlSeconds: config.RESULT_TTL_SECONDS });
-  const events = createEventWriter(redis, config.REDIS_PREFIX, { activeTtlSeconds: config.RESULT_TTL_SECONDS });
+  const store = createDiagnosticStore(redis, config.REDIS_PREFIX, storeTtls(config));
+  const events = createEventWriter(redis, config.REDIS_PREFIX, storeTtls(config));
   const finish = createFinisher({ store, events, metrics: createMetricsStore(redis, config.REDIS_PREFIX), log, onFinished: opts.onFinished });
   const runs = createRunRegistry();
   await listenForCancels(subscriber, store.keys.cancelChannel, runs, log);

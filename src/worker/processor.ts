@@ -9,6 +9,7 @@ import { runDiagnostic, type RunEvent } from '../run/runner.js';
 import type { CheckDefinition, CheckId } from '../diagnostics/types.js';
 import { resolvePlatform } from '../platforms/profile.js';
 import { parseJobData, type DiagnosticJobData } from '../queue/payload.js';
+import type { SealKeys } from '../queue/keyring.js';
 import { unseal } from '../queue/seal.js';
 import { TERMINAL, type DiagnosticStore } from '../store/diagnostic-store.js';
 import type { EventWriter } from '../store/events.js';
@@ -18,7 +19,7 @@ import { checkTimeouts } from '../run/timeouts.js';
 
 export interface ProcessorDeps {
   config: Readonly<Config>;
-  sealKey: Buffer;
+  sealKey: SealKeys;
   store: DiagnosticStore;
   events: EventWriter;
   finish: Finisher;

@@ -49,6 +49,8 @@ export async function startService(overrides: Record<string, string> = {}, opts:
     REDIS_PREFIX: `test-${randomBytes(6).toString('hex')}`,
     SEAL_KEY: randomBytes(32).toString('base64'),
     API_KEYS: `alpha:${apiKey},beta:${otherApiKey}`,
+    // Worker processes spawned with this env (durability, events) must not race for port 9090.
+    WORKER_HTTP_PORT: '0',
     ...overrides,
   };
   const config = loadConfig(env);

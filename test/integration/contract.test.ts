@@ -2,10 +2,12 @@
 // one registered; real responses (a real run through the queue and worker) validate against the
 // spec's schemas; the enums match the code's catalogues.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Response } from 'supertest';
 import { HTTP_METHODS, loadOpenApi, toFastifyPath } from '../../src/api/openapi.js';
+import { PROBLEM_CODES } from '../../src/api/problem-codes.js';
 import { createAjv } from '../../src/api/validation.js';
 import { ALL_CODES } from '../../src/diagnostics/codes.js';
 import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
@@ -154,4 +156,86 @@ test('operator endpoints validate against the spec', async () => {
   assertDocumented(await s.request.get('/livez'), '/livez', 'get');
   assertDocumented(await s.request.get('/readyz'), '/readyz', 'get');
   assertDocumented(await s.request.get('/metrics'), '/metrics', 'get');
+});
+
+test('Problem.code is the enum of every code the API answers with', () => {
+  const schemas = doc.components.schemas as Record<string, { enum?: string[]; properties?: Record<string, { $ref?: string }> }>;
+  assert.equal(schemas.Problem.properties?.code?.$ref, '#/components/schemas/ProblemCode');
+  assert.deepEqual([...schemas.ProblemCode.enum!].sort(), [...PROBLEM_CODES].sort());
+  // ProblemError takes a ProblemCode (the compiler keeps the code inside the catalogue); each
+  // catalogue entry must also be answered somewhere in src/api, so the enum lists no dead code.
+  const dir = new URL('../../src/api/', import.meta.url).pathname;
+  const sources = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('problem-codes.ts'))
+    .map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  const unused = PROBLEM_CODES.filter((c) => !sources.includes(`'${c}'`));
+  assert.deepEqual(unused, [], 'problem codes in the catalogue that no API source answers with');
+});
+
+test('every example in the contract validates against its schema', () => {
+  let n = 0;
+  const visit = (pointer: string, node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.schema && ('example' in o || 'examples' in o)) {
+      const values = 'example' in o ? [o.example] : Object.values(o.examples as Record<string, { value: unknown }>).map((e) => e.value);
+      const validate = ajv.compile({ $ref: `openapi.yaml${pointer}/schema` });
+      for (const v of values) {
+        n++;
+        assert.ok(validate(v), `${pointer}: ${ajv.errorsText(validate.errors)}`);
+      }
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== 'schema') visit(`${pointer}/${esc(k)}`, v);
+  };
+  visit('#/paths', doc.paths);
+  visit('#/components/responses', doc.components.responses);
+  // The main operations carry examples: start, read, list, cancel, problems.
+  assert.ok(n >= 8, `only ${n} examples`);
+  for (const [path, method] of [['/v1/diagnostics', 'post'], ['/v1/diagnostics', 'get'], ['/v1/diagnostics/{id}', 'get']] as const) {
+    const op = (doc.paths[path] as Record<string, { responses: Record<string, { content?: Record<string, { examples?: object; example?: unknown }> }> }>)[method];
+    const ok = Object.values(op.responses).find((r) => r.content?.['application/json']);
+    const media = ok?.content?.['application/json'];
+    assert.ok(media?.examples ?? media?.example, `${method.toUpperCase()} ${path} has a response example`);
+  }
+});
+
+test('every 4xx the API answers to a malformed or unauthorised request is documented', async () => {
+  const uuid = '00000000-0000-4000-8000-000000000000';
+  const ops = Object.entries(doc.paths).flatMap(([p, item]) =>
+    HTTP_METHODS.filter((m) => m in (item as object)).map((m) => ({ path: p, method: m })))
+    .filter((o) => o.path.startsWith('/v1/'));
+  assert.ok(ops.length >= 7);
+  for (const { path, method } of ops) {
+    const url = (id: string) => path.replace('{id}', id);
+    const call = (u: string) => s.request[method](u);
+    const withBody = method === 'post';
+    const attempts: Array<[string, () => Promise<Response>]> = [
+      ['no credentials', () => call(url(uuid))],
+      ['unknown API key', () => call(url(uuid)).set('authorization', 'Bearer not-a-key-at-all-000')],
+      ['unknown id', () => call(url(uuid)).set(s.auth)],
+      ['unknown query parameter', () => call(`${url(uuid)}?frobnicate=1`).set(s.auth)],
+    ];
+    if (path.includes('{id}')) attempts.push(['malformed id', () => call(url('not-a-uuid')).set(s.auth)]);
+    if (withBody) {
+      attempts.push(
+        ['text body', () => call(url(uuid)).set(s.auth).set('content-type', 'text/plain').send('hello')],
+        ['invalid JSON', () => call(url(uuid)).set(s.auth).set('content-type', 'application/json').send('{"a": ')],
+        ['too large', () => call(url(uuid)).set(s.auth).send({ blob: 'x'.repeat(300 * 1024) })],
+      );
+    }
+    for (const [what, send] of attempts) {
+      const res = await send();
+      assert.ok(res.status >= 400 && res.status < 500, `${method.toUpperCase()} ${path} (${what}): ${res.status}`);
+      assertDocumented(res, path, method);
+    }
+  }
+});
+
+test('a webhookUrl without a signing secret is refused (WEBHOOK_SECRET_MISSING), as documented', async () => {
+  // The test clients have no webhook secret: a webhook could never be signed, so never sent.
+  const res = await s.request.post('/v1/diagnostics').set(s.auth)
+    .send({ account: 'hook@contract.test', password: 'p', checks: ['mx'], webhookUrl: 'https://hooks.example.com/exdiag' });
+  assert.equal(res.status, 422);
+  assert.equal(res.body.code, 'WEBHOOK_SECRET_MISSING');
+  assertDocumented(res, '/v1/diagnostics', 'post');
 });

@@ -32,7 +32,7 @@ export function dnsmasqConfig(logFile: string, pidFile: string): string {
   for (const [name, records] of Object.entries(TXT_RECORDS)) txt(name, records);
   for (const [domain, s] of Object.entries(DOMAINS)) {
     // The domain's website is elsewhere: https://<domain>/autodiscover/... is refused.
-    lines.push(`host-record=${domain},${ADDR.down}`);
+    lines.push(`host-record=${domain},${s.address ?? ADDR.down}`);
     for (const [pref, host] of s.mx) lines.push(`mx-host=${domain},${host},${pref}`);
     txt(domain, s.spf);
     txt(`_dmarc.${domain}`, s.dmarc);

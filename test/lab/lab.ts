@@ -11,6 +11,7 @@ import { makeCerts, type LabCerts } from './certs.js';
 import { startDnsmasq } from './dnsmasq.js';
 import { startDovecot } from './dovecot.js';
 import { startGreylist } from './greylist.js';
+import { startHostile } from './hostile/index.js';
 import { acquireLabLock, recordLabDir } from './lock.js';
 import { failedLogins, type FailedLogins } from './logs.js';
 import { assertLabPortsFree } from './ports.js';
@@ -70,6 +71,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   try {
     await ensureLoopbackAddress(ADDR.expiredCert);
     await ensureLoopbackAddress(ADDR.expiringCert);
+    await ensureLoopbackAddress(ADDR.hostile);
+    await ensureLoopbackAddress(ADDR.forbidden);
     await assertLabPortsFree(30_000, say);
   } catch (err) {
     await release();
@@ -114,6 +117,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const postfix = await startPostfix({ dir, certs, dovecot: dovecot.paths, greylistPort: greylist.port });
     stops.push(['postfix', postfix.stop]);
     const standinsEnv = await startStandinsIfPresent(dir, certs, stops, say);
+    const hostile = await startHostile({ labDir: dir, cert: certs.main });
+    stops.push(['hostile', hostile.stop]);
     const platformsFile = join(dir, 'platforms.yaml');
     await writeFile(platformsFile, stringify(labPlatforms(), { aliasDuplicateObjects: false }));
     const env: Record<string, string> = {

@@ -49,3 +49,32 @@ export async function failedLogins(address: string, labDir: string = process.env
   ]);
   return countFailedLogins(address, { dovecot, postfix, standins });
 }
+
+/** One request an Exchange stand-in received (standins/request-log.ts): never a password. */
+export interface StandinRequestEntry {
+  scheme: 'http' | 'https';
+  host: string;
+  method: string;
+  path: string;
+  /** `none` or the Authorization scheme (`basic`, …). */
+  authorization: string;
+  user?: string;
+  email?: string;
+  at: string;
+}
+
+/** Requests the stand-ins received for `host` (every one when omitted), oldest first. */
+export async function standinRequests(host?: string, labDir: string = process.env.LAB_DIR ?? ''): Promise<StandinRequestEntry[]> {
+  if (!labDir) throw new Error('standinRequests: LAB_DIR is not set (not running under the lab)');
+  const out: StandinRequestEntry[] = [];
+  for (const line of (await read(join(labDir, 'standins', 'requests.log'))).split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as StandinRequestEntry & { event?: string };
+      if (e.event === 'request' && (host === undefined || e.host === host.toLowerCase())) out.push(e);
+    } catch {
+      // a torn last line while the stand-ins write: ignore
+    }
+  }
+  return out;
+}

@@ -45,6 +45,7 @@ async function busyPorts(): Promise<string[]> {
     [ADDR.expiredCert, PORTS.imaps, 'dovecot (expired cert)'],
     [ADDR.expiringCert, PORTS.imaps, 'dovecot (expiring cert)'],
     [ADDR.main, PORTS.https, 'HTTPS stand-ins'],
+    [ADDR.main, PORTS.http, 'HTTP stand-in (Autodiscover redirect probe)'],
     [ADDR.expiredCert, PORTS.https, 'HTTPS stand-ins (expired cert)'],
     [ADDR.expiringCert, PORTS.https, 'HTTPS stand-ins (expiring cert)'],
   ];

@@ -10,7 +10,43 @@ export const ADDR = {
   expiringCert: '127.0.0.4',
   /** Nothing listens here: connection refused ("server down"). */
   down: '127.0.0.9',
+  /** The hostile servers (test/lab/hostile/): IMAP, submission, HTTPS and plain HTTP that misbehave on purpose. */
+  hostile: '127.0.0.5',
+  /** No lab server listens here: checks and webhooks must never connect to it (the egress tests listen on it). */
+  forbidden: '127.0.0.6',
 } as const;
+
+/**
+ * Names of the hostile servers on ADDR.hostile (same ports as the real lab servers): the name a
+ * client connects to (TLS SNI, Host header) picks the misbehaviour. See test/lab/hostile/.
+ */
+export const HOSTILE = {
+  /** IMAP: a 2 GB literal announced in the greeting, then bytes as fast as the client reads. */
+  imapGreetingLiteral: 'imap-greeting-literal.lab.test',
+  /** IMAP: a 2 GB literal in the CAPABILITY answer. */
+  imapCapabilityLiteral: 'imap-capability-literal.lab.test',
+  /** IMAP: a 2 GB literal in the answer to LOGIN/AUTHENTICATE. */
+  imapLoginLiteral: 'imap-login-literal.lab.test',
+  /** Submission: echoes the AUTH line (and its base64 decoded) back in its 535 reply. */
+  smtpEchoAuth: 'smtp-echo-auth.lab.test',
+  /** HTTPS: answers Autodiscover (with or without credentials) with 1 MB of unclosed tags. */
+  autodiscoverUnclosed: 'autodiscover-unclosed.lab.test',
+  /** HTTPS: 302 to redirectLoopB, which 302s back here (any path). */
+  redirectLoopA: 'redirect-loop-a.lab.test',
+  redirectLoopB: 'redirect-loop-b.lab.test',
+  /** HTTPS: POX redirectUrl to poxLoopB and back; for addr-loop.test addresses, redirectAddr a@ ↔ b@. */
+  poxLoopA: 'pox-loop-a.lab.test',
+  poxLoopB: 'pox-loop-b.lab.test',
+  /** HTTPS: the response head one byte per second (slowloris). */
+  slowHeaders: 'slow-headers.lab.test',
+  /** HTTPS: a prompt response head, then the body one byte per second. */
+  slowBody: 'slow-body.lab.test',
+  /** HTTPS: Autodiscover answers that send the client to ADDR.forbidden (redirectUrl, 302, EwsUrl), picked by the address's local part. */
+  toForbidden: 'to-forbidden.lab.test',
+} as const;
+
+/** A name whose A record is ADDR.forbidden. */
+export const FORBIDDEN_HOST = 'forbidden.lab.test';
 
 export const PORTS = {
   dns: 15353,
@@ -22,6 +58,8 @@ export const PORTS = {
   imaps: 10993,
   /** Every HTTPS stand-in (Autodiscover, EWS/OWA, OVHcloud API, RDAP, status page), virtual-hosted by name. */
   https: 443,
+  /** Plain-HTTP stand-in: the Autodiscover redirect probe (GET http://autodiscover.<domain>/…) answers here. */
+  http: 80,
 } as const;
 
 export const LAB_ZONE = 'lab.test';
@@ -39,6 +77,43 @@ export const HOSTS: Record<string, string> = {
   'expiring-cert.lab.test': ADDR.expiringCert, // like ex.lab.test, but its certificate expires in 5 days
   'down.lab.test': ADDR.down,
   'mx.elsewhere.test': ADDR.down,
+  ...Object.fromEntries(Object.values(HOSTILE).map((h) => [h, ADDR.hostile])),
+  // The Autodiscover host names of the hostile and egress domains below.
+  'autodiscover.redirect-loop.test': ADDR.hostile,
+  'autodiscover.egress-redirect.test': ADDR.hostile,
+  'autodiscover.egress-forbidden.test': ADDR.forbidden,
+  [FORBIDDEN_HOST]: ADDR.forbidden,
+  // Autodiscover hosts of the credential-boundary domains below (AUTODISCOVER_FAULTS).
+  ...Object.fromEntries(['ad-302.test', 'ad-http.test', 'ad-addr.test', 'ad-url.test', 'eu.group.test', 'group.test'].map((d) => [`autodiscover.${d}`, ADDR.main])),
+  'autodiscover.outsider.test': ADDR.main,
+};
+
+/**
+ * An Exchange look-alike on a registrable domain of its own — neither a mailbox domain nor the
+ * platform — that asks for Basic like any Exchange. The mailbox password must never reach it.
+ */
+export const OUTSIDER_HOST = 'autodiscover.outsider.test';
+const OUTSIDER_URL = `https://${OUTSIDER_HOST}/autodiscover/autodiscover.xml`;
+
+/** How a domain's own Autodiscover names misbehave (the stand-ins read this; default: they follow the protocol). */
+export interface AutodiscoverFault {
+  /** https://autodiscover.<domain>/… answers HTTP 302 to this URL, before any authentication. */
+  redirect302?: string;
+  /** The plain-http probe http://autodiscover.<domain>/… answers HTTP 302 to this URL. */
+  httpRedirect?: string;
+  /** https://autodiscover.<domain>/… signs the user in, then answers Action redirectAddr with this address. */
+  redirectAddr?: string;
+  /** https://autodiscover.<domain>/… signs the user in, then answers Action redirectUrl with this URL. */
+  redirectUrl?: string;
+}
+
+/** Where a mail client's password may and may not go (test/integration/credential-targets.test.ts). */
+export const AUTODISCOVER_FAULTS: Record<string, AutodiscoverFault> = {
+  'ad-302.test': { redirect302: OUTSIDER_URL },
+  'ad-http.test': { httpRedirect: OUTSIDER_URL },
+  'ad-addr.test': { redirectAddr: 'user@outsider.test' },
+  'ad-url.test': { redirectUrl: OUTSIDER_URL },
+  'eu.group.test': { httpRedirect: 'https://autodiscover.group.test/autodiscover/autodiscover.xml' },
 };
 
 export const LAB_SERVER = 'ex.lab.test';
@@ -57,6 +132,8 @@ export interface DomainScenario {
   spf?: string[];
   /** TXT records at _dmarc.<domain>; undefined = none. */
   dmarc?: string[];
+  /** A record of the domain itself (its website); default ADDR.down (refused). */
+  address?: string;
   note: string;
 }
 
@@ -91,17 +168,41 @@ export const DOMAINS: Record<string, DomainScenario> = {
   'spf-loop.test': { mx: goodMx, srv: goodSrv, spf: [`v=spf1 include:${LAB_SPF_INCLUDE} include:spf-loop.test -all`], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'SPF includes itself: more than 10 DNS lookups (SPF_INVALID)' },
   'dmarc-missing.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, rdap: { registered: true, expires: inDays(365) }, note: 'no _dmarc record (DMARC_MISSING)' },
   'dmarc-invalid.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, dmarc: ['v=DMARC1; p=block; pct=150'], rdap: { registered: true, expires: inDays(365) }, note: 'DMARC policy p=block, pct=150 (DMARC_INVALID)' },
+  // Hostile servers (test/integration/hostile.test.ts): the SRV record leads Autodiscover to them.
+  'hostile-xml.test': { mx: goodMx, srv: [0, 0, 443, HOSTILE.autodiscoverUnclosed], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'Autodiscover (SRV) answers 1 MB of unclosed tags' },
+  'redirect-loop.test': { mx: goodMx, srv: [0, 0, 443, HOSTILE.redirectLoopA], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'Autodiscover hosts answer HTTP 302 A→B→A' },
+  'pox-loop.test': { mx: goodMx, srv: [0, 0, 443, HOSTILE.poxLoopA], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'Autodiscover answers POX redirectUrl A→B→A' },
+  'addr-loop.test': { mx: goodMx, srv: [0, 0, 443, HOSTILE.poxLoopA], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'Autodiscover answers POX redirectAddr a@ → b@ → a@' },
+  'slow.test': { mx: goodMx, srv: [0, 0, 443, HOSTILE.slowHeaders], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'Autodiscover (SRV) sends its response head one byte per second' },
+  // Egress (test/integration/egress-listener.test.ts): every name leads to ADDR.forbidden.
+  'egress-forbidden.test': { mx: [[10, FORBIDDEN_HOST]], srv: [0, 0, 443, FORBIDDEN_HOST], address: ADDR.forbidden, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'MX, SRV, the domain and autodiscover.<domain> all resolve to the forbidden address' },
+  'egress-literal.test': { mx: [[10, ADDR.forbidden], [20, '0x7f.0.0.6'], [30, '2130706438']], srv: [0, 0, 443, '2130706438'], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'MX and SRV targets spelled as IP literals of the forbidden address' },
+  'egress-redirect.test': { mx: goodMx, srv: [0, 0, 443, HOSTILE.toForbidden], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'Autodiscover redirects (302, redirectUrl) and EwsUrl point at the forbidden address' },
+  // Credential boundaries (AUTODISCOVER_FAULTS): Autodiscover leads to OUTSIDER_HOST, or stays on the registrable domain.
+  'ad-302.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: `autodiscover.<domain> 302-redirects to ${OUTSIDER_HOST} (asks for Basic); the SRV record leads to the platform` },
+  'ad-http.test': { mx: goodMx, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: `the http redirect probe points at ${OUTSIDER_HOST}; no SRV (AUTODISCOVER_UNTRUSTED_REDIRECT)` },
+  'ad-addr.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'autodiscover.<domain> signs in, then redirectAddr user@outsider.test (AUTODISCOVER_UNTRUSTED_REDIRECT)' },
+  'ad-url.test': { mx: goodMx, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: `autodiscover.<domain> signs in, then redirectUrl ${OUTSIDER_HOST}; no SRV (AUTODISCOVER_UNTRUSTED_REDIRECT)` },
+  'ad-srv.test': { mx: goodMx, srv: [0, 0, 443, OUTSIDER_HOST], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: `the SRV record targets ${OUTSIDER_HOST} (SRV_INVALID, AUTODISCOVER_UNTRUSTED_REDIRECT)` },
+  'group.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'parent of eu.group.test; autodiscover.group.test serves both' },
+  'eu.group.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'a mailbox domain below group.test: the http probe leads to autodiscover.group.test, on the same registrable domain (healthy)' },
+  // Provider facts and registrable domains (test/integration/provider-facts.test.ts).
+  'eu.healthy.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, rdap: { registered: false }, note: 'a healthy mailbox domain below healthy.test: the registry knows healthy.test only (RDAP is asked about the registrable domain); DMARC inherited' },
+  'spf-void.test': { mx: goodMx, srv: goodSrv, spf: [`v=spf1 include:${LAB_SPF_INCLUDE} a:gone1.spf-void.test mx:gone2.spf-void.test exists:gone3.spf-void.test -all`], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'SPF names three targets that do not exist: more than 2 void lookups (SPF_INVALID)' },
 };
 
 export interface ProviderState {
-  state: 'ok' | 'suspended';
+  /** The account's state word, one of OVHcloud's ObjectStateEnum. */
+  state: 'ok' | 'suspended' | 'suspending' | 'creating' | 'reopening' | 'deleting' | 'internalMigration';
   spamDetected?: boolean;
   spamTicketNumber?: string;
   /** ISO date; in the past = expired subscription. */
   expirationDate?: string;
   locked?: boolean;
   /** Protocol switches (OVHcloud exchangeAccountProtocol). */
-  protocols?: { IMAP: boolean; POP: boolean; activeSync: boolean; webDAV: boolean };
+  protocols?: { IMAP: boolean; POP: boolean; activeSync: boolean; webMail: boolean };
+  /** Tasks on the account (OVHcloud email.exchange.Task): a TaskFunctionEnum value and TaskStatusEnum. */
+  tasks?: Array<{ function: string; status: 'todo' | 'doing' | 'done' | 'error' | 'cancelled' }>;
 }
 
 export interface MailboxScenario {
@@ -122,7 +223,7 @@ export interface MailboxScenario {
   note: string;
 }
 
-const okState: ProviderState = { state: 'ok', spamDetected: false, expirationDate: inDays(200), locked: false, protocols: { IMAP: true, POP: true, activeSync: true, webDAV: true } };
+const okState: ProviderState = { state: 'ok', spamDetected: false, expirationDate: inDays(200), locked: false, protocols: { IMAP: true, POP: true, activeSync: true, webMail: true } };
 const pw = (name: string) => `Lab-${name}-pw-7c1e`;
 
 export const MAILBOXES: MailboxScenario[] = [
@@ -134,7 +235,7 @@ export const MAILBOXES: MailboxScenario[] = [
   { address: 'suspended@healthy.test', password: pw('suspended'), denyLogin: true, provider: { ...okState, state: 'suspended' }, note: 'suspended by the provider' },
   { address: 'expired@healthy.test', password: pw('expired'), denyLogin: true, provider: { ...okState, expirationDate: inDays(-3) }, note: 'subscription expired' },
   { address: 'locked@healthy.test', password: pw('locked'), denyLogin: true, provider: { ...okState, locked: true }, note: 'locked by the security policy' },
-  { address: 'imapoff@healthy.test', password: pw('imapoff'), provider: { ...okState, protocols: { IMAP: false, POP: true, activeSync: true, webDAV: true } }, note: 'IMAP switched off for the account (PROTOCOL_DISABLED)' },
+  { address: 'imapoff@healthy.test', password: pw('imapoff'), provider: { ...okState, protocols: { IMAP: false, POP: true, activeSync: true, webMail: true } }, note: 'IMAP switched off for the account (PROTOCOL_DISABLED)' },
   { address: 'ghost@healthy.test', password: pw('ghost'), note: 'unknown to the provider (ACCOUNT_NOT_FOUND)' },
   ...['mx-elsewhere.test', 'mx-missing.test', 'srv-wrong.test', 'srv-missing.test', 'dropped.test', 'expired-domain.test', 'expiring.test', 'unregistered.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.split('.')[0]), provider: okState, note: DOMAINS[d].note })),
@@ -145,6 +246,12 @@ export const MAILBOXES: MailboxScenario[] = [
   ...['scenarios', 'mail', 'http', 'guides'].map((f) => ({ address: `wrongpw-${f}@healthy.test`, password: pw(`wrongpw-${f}`), provider: okState, note: `wrong-password scenarios of the ${f} tests` })),
   ...['spf-missing.test', 'spf-wrong.test', 'spf-double.test', 'spf-loop.test', 'dmarc-missing.test', 'dmarc-invalid.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.split('.')[0]), provider: okState, note: DOMAINS[d].note })),
+  ...['ad-302.test', 'ad-http.test', 'ad-addr.test', 'ad-url.test', 'ad-srv.test', 'eu.group.test']
+    .map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
+  { address: 'creating@healthy.test', password: pw('creating'), denyLogin: true, provider: { ...okState, state: 'creating', tasks: [{ function: 'addAccount', status: 'doing' }] }, note: 'the provider is still creating the mailbox (ACCOUNT_NOT_READY): no login is tried' },
+  { address: 'migrating@healthy.test', password: pw('migrating'), provider: { ...okState, state: 'internalMigration', tasks: [{ function: 'migrationAccount', status: 'doing' }] }, note: 'the provider is moving the mailbox to another server (ACCOUNT_IN_MIGRATION, warn); logins still work' },
+  { address: 'pwchange@healthy.test', password: pw('pwchange'), denyLogin: true, provider: { ...okState, tasks: [{ function: 'diagnoseAccount', status: 'done' }, { function: 'changePassword', status: 'todo' }] }, note: 'a password change is queued: the servers still refuse the new password (AUTH_FAILED explained by ACCOUNT_TASK_PENDING)' },
+  ...['eu.healthy.test', 'spf-void.test'].map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
 ];
 
 export const mailbox = (address: string): MailboxScenario => {

@@ -25,6 +25,15 @@ test('help', () => {
   assert.deepEqual(parseCommand([]), { kind: 'help' });
 });
 
+test('version', async () => {
+  assert.deepEqual(parseCommand(['--version']), { kind: 'version' });
+  assert.deepEqual(parseCommand(['-V']), { kind: 'version' });
+  assert.deepEqual(parseCommand(['version']), { kind: 'version' });
+  const { packageVersion } = await import('../../src/cli/version.js');
+  const { readFileSync } = await import('node:fs');
+  assert.equal(packageVersion(), JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+});
+
 test('a password is never accepted as an argument', () => {
   assert.throws(() => parseCommand(['run', 'a@b.test', '--password', 'secret']), (e: Error) => e instanceof UsageError && !e.message.includes('secret'));
   assert.throws(() => parseCommand(['run', 'a@b.test', '--password=secret']), UsageError);

@@ -112,3 +112,41 @@ test('an empty variable counts as unset (compose passes ${FOO:-})', () => {
   assert.equal(c.PORT, 8080);
   assert.deepEqual(c.DNS_SERVERS, []);
 });
+
+test('CLIENTS_FILE policy: safe defaults, per-client fields, typos and unknown platforms refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exdiag-clients-'));
+  try {
+    const file = join(dir, 'clients.json');
+    writeFileSync(file, JSON.stringify([
+      { id: 'panel', platforms: ['hosted-eu'], serverOverride: 'none', accountDomains: ['Example.com', '*.example.net'], rateLimit: { max: 10, windowSeconds: 30 }, maxActive: 3 },
+      { id: 'free', rateLimit: { max: 0, windowSeconds: 60 }, maxActive: 0 },
+    ]));
+    const c = loadConfig({ API_KEYS: 'keyonly:0123456789abcdef0123', CLIENTS_FILE: file, CLIENT_MAX_ACTIVE: '7' });
+    // A client known only from API_KEYS gets the deployment defaults.
+    assert.deepEqual(c.clients.get('keyonly')!.policy, { serverOverride: 'platform', maxActive: 7, rateLimit: { max: 120, windowSeconds: 60 } });
+    assert.deepEqual(c.clients.get('panel')!.policy, {
+      serverOverride: 'none', maxActive: 3, platforms: ['hosted-eu'], accountDomains: ['example.com', '*.example.net'], rateLimit: { max: 10, windowSeconds: 30 },
+    });
+    assert.deepEqual(c.clients.get('free')!.policy, { serverOverride: 'platform', maxActive: 0 }, 'max 0 = no rate limit');
+    assert.equal(loadConfig({ API_KEYS: 'k:0123456789abcdef0123', CLIENT_RATE_LIMIT_MAX: '0' }).clients.get('k')!.policy.rateLimit, undefined);
+
+    const refused = (entry: unknown, pattern: RegExp) => {
+      writeFileSync(file, JSON.stringify([entry]));
+      assert.throws(() => loadConfig({ CLIENTS_FILE: file }), (e: Error) => e instanceof ConfigError && /CLIENTS_FILE/.test(e.message) && pattern.test(e.message), JSON.stringify(entry));
+    };
+    refused({ id: 'x', platfroms: ['hosted-eu'] }, /platfroms/);
+    refused({ id: 'x', platforms: ['nowhere'] }, /unknown profile nowhere/);
+    refused({ id: 'x', serverOverride: 'sometimes' }, /serverOverride/);
+    refused({ id: 'x', accountDomains: ['*.'] }, /accountDomains/);
+    refused({ id: 'x', rateLimit: { max: -1, windowSeconds: 60 } }, /rateLimit/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('THROTTLE_ACCOUNT_MAX follows THROTTLE_MAX unless set; METRICS_TOKEN must be long enough', () => {
+  assert.equal(loadConfig({}).THROTTLE_ACCOUNT_MAX, undefined);
+  assert.equal(loadConfig({ THROTTLE_ACCOUNT_MAX: '8' }).THROTTLE_ACCOUNT_MAX, 8);
+  assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN/);
+  assert.equal(loadConfig({ METRICS_TOKEN: 'a-long-enough-metrics-token' }).METRICS_TOKEN, 'a-long-enough-metrics-token');
+});

@@ -4,7 +4,7 @@ import { parsePoxResponse, poxRequest } from '../../src/checks/http/pox.js';
 import { baseUrlFor, parseRdapDomain, rdapDomainUrl } from '../../src/checks/http/rdap.js';
 import { getInboxRequest, parseGetFolderResponse } from '../../src/checks/http/soap.js';
 import { parseUnresolved, relevantIncidents } from '../../src/checks/http/statuspage.js';
-import { classifyTransportError } from '../../src/net/http-errors.js';
+import { classifyTransportError } from '../../src/net/errors.js';
 import { offeredSchemes, parseWwwAuthenticate } from '../../src/checks/http/www-authenticate.js';
 
 test('WWW-Authenticate: several challenges, params, token68, several headers', () => {
@@ -97,4 +97,7 @@ test('transport errors: certificate, DNS, refused, timeout', () => {
   assert.equal(classifyTransportError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.9:443'), { code: 'ECONNREFUSED' })).kind, 'refused');
   assert.equal(classifyTransportError(Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' })).kind, 'timeout');
   assert.equal(classifyTransportError(new DOMException('aborted', 'AbortError')).kind, 'aborted');
+  // The exchange's own time budget (AbortSignal.timeout) ran out: a slow server, e.g. a slowloris.
+  assert.deepEqual(classifyTransportError(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    { kind: 'timeout', code: 'EXCHANGE_TIMEOUT', message: 'The operation was aborted due to timeout' });
 });

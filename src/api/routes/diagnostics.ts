@@ -1,29 +1,35 @@
 // /v1/diagnostics: start, read, list and cancel diagnostics. Every read is scoped to the
 // authenticated client: another client's diagnostic is indistinguishable from a missing one.
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
 import type { DiagnosticRecord } from '../../diagnostics/record.js';
 import { negotiateLocale } from '../../diagnostics/remediation.js';
 import { CHECK_IDS, type CheckId, type Locale } from '../../diagnostics/types.js';
 import type { DiagnosticProducer } from '../../queue/producer.js';
+import { requestFingerprint, type SealKeys } from '../../queue/keyring.js';
 import { seal } from '../../queue/seal.js';
 import { InvalidCursorError, TERMINAL, type DiagnosticStore } from '../../store/diagnostic-store.js';
 import type { Finisher } from '../../store/finisher.js';
 import { publicView } from '../../store/public-view.js';
 import { validateWebhookUrl } from '../../webhooks/egress.js';
 import { clientOf } from '../auth.js';
+import { defaultPlatformFor, enforceClientPolicy } from '../client-policy.js';
+import { clientRateLimit, registerClientRateLimit } from '../client-rate-limit.js';
 import { routeSchema, type OpenApiDocument } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import { ownedRecord } from '../owned-record.js';
 
 export interface DiagnosticsRoutesOptions {
   config: Readonly<Config>;
-  sealKey: Buffer;
+  sealKey: SealKeys;
   doc: OpenApiDocument;
   store: DiagnosticStore;
   producer: DiagnosticProducer;
   finish: Finisher;
+  /** The API's connection: the per-client rate limit counts there. */
+  redis: Redis;
 }
 
 interface CreateBody {
@@ -39,31 +45,43 @@ interface CreateBody {
 
 const METADATA_MAX_BYTES = 4096;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** Retry-After of TOO_MANY_ACTIVE: when a slot frees is unknown; a healthy run lasts seconds. */
+const ACTIVE_RETRY_AFTER_SECONDS = 10;
 
 export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = async (app, o) => {
   const { config, store } = o;
   const location = (id: string) => `/v1/diagnostics/${id}`;
 
   const owned = (req: FastifyRequest<{ Params: { id: string } }>) => ownedRecord(store, req);
+  await registerClientRateLimit(app, o.redis, config.REDIS_PREFIX);
 
   app.post<{ Body: CreateBody }>('/v1/diagnostics', {
     schema: routeSchema(o.doc, '/v1/diagnostics', 'post'),
     bodyLimit: 64 * 1024,
+    config: { rateLimit: clientRateLimit(config.clients) },
   }, async (req, reply) => {
     const clientId = clientOf(req);
+    const policy = config.clients.get(clientId)!.policy;
     const b = req.body;
     if (b.metadata && Buffer.byteLength(JSON.stringify(b.metadata)) > METADATA_MAX_BYTES) {
       const errors = [{ field: 'body.metadata', message: `must be at most ${METADATA_MAX_BYTES} bytes of JSON` }];
       throw new ProblemError(400, 'VALIDATION_FAILED', `invalid request: body.metadata is larger than ${METADATA_MAX_BYTES} bytes`, { errors });
     }
-    const platform = b.platform ?? config.DEFAULT_PLATFORM;
-    if (!config.platforms.has(platform)) {
+    const platform = b.platform ?? defaultPlatformFor(policy, config.DEFAULT_PLATFORM);
+    const profile = config.platforms.get(platform);
+    if (!profile) {
       throw new ProblemError(422, 'UNKNOWN_PLATFORM', `unknown platform "${platform}" (known: ${[...config.platforms.keys()].join(', ')})`,
         { errors: [{ field: 'body.platform', message: 'is not a known platform profile' }] });
     }
+    enforceClientPolicy(policy, profile, { account: b.account, platform, server: b.server });
     if (b.webhookUrl) {
       const v = validateWebhookUrl(b.webhookUrl, config);
       if (!v.ok) throw new ProblemError(422, 'WEBHOOK_URL_FORBIDDEN', `webhookUrl is not accepted: ${v.reason}`, { errors: [{ field: 'body.webhookUrl', message: v.reason }] });
+      // Webhooks are signed with the client's secret: without one, nothing could ever be sent.
+      if (!config.clients.get(clientId)?.webhookSecrets.length) {
+        throw new ProblemError(422, 'WEBHOOK_SECRET_MISSING', 'webhookUrl needs a webhook signing secret for this client (CLIENTS_FILE webhookSecrets); none is configured, so no webhook could be signed or sent',
+          { errors: [{ field: 'body.webhookUrl', message: 'this client has no webhook signing secret' }] });
+      }
     }
     const now = Date.now();
     const checks = b.checks ? CHECK_IDS.filter((c) => b.checks!.includes(c)) : [...CHECK_IDS];
@@ -85,13 +103,19 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
     const idemKey = req.headers['idempotency-key'];
     const outcome = await store.create(record, {
       now,
-      throttle: { max: config.THROTTLE_MAX, windowSeconds: config.THROTTLE_WINDOW_SECONDS },
+      throttle: {
+        max: config.THROTTLE_MAX,
+        windowSeconds: config.THROTTLE_WINDOW_SECONDS,
+        accountMax: config.THROTTLE_ACCOUNT_MAX ?? config.THROTTLE_MAX,
+        maxDelayMs: config.THROTTLE_WINDOW_SECONDS * 1000,
+      },
+      maxActive: policy.maxActive,
       lockTtlSeconds: Math.ceil(config.DIAGNOSTIC_DEADLINE_MS / 1000) * 10 + 3600,
       ...(typeof idemKey === 'string' ? {
         idempotency: {
           keyDigest: createHash('sha256').update(idemKey).digest('hex'),
-          // Keyed with the seal key: the body holds the password, a bare hash could be brute-forced.
-          fingerprint: createHmac('sha256', o.sealKey).update(canonicalJson(b)).digest('base64url'),
+          // HMAC under a key derived from SEAL_KEY: the body holds the password.
+          ...requestFingerprint(o.sealKey, canonicalJson(b)),
           ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
         },
       } : {}),
@@ -104,18 +128,21 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
       case 'throttled':
         throw new ProblemError(429, 'THROTTLED', `too many diagnostics of ${b.account}; retry in ${outcome.retryAfterSeconds} s`,
           { headers: { 'retry-after': String(outcome.retryAfterSeconds) } });
+      case 'busy':
+        throw new ProblemError(429, 'TOO_MANY_ACTIVE', `this client has ${policy.maxActive} diagnostics queued or running; retry when one ends`,
+          { headers: { 'retry-after': String(ACTIVE_RETRY_AFTER_SECONDS) } });
       case 'replay':
         return reply.code(202).header('location', location(outcome.record.id)).send(publicView(outcome.record));
     }
     try {
-      await o.producer.enqueue({ diagnosticId: record.id, sealed: seal(o.sealKey, b.password, record.id) });
+      await o.producer.enqueue({ diagnosticId: record.id, sealed: seal(o.sealKey, b.password, record.id) }, { delayMs: outcome.delayMs });
     } catch (err) {
       req.log.error({ diagnosticId: record.id, err: { name: (err as Error).name, message: (err as Error).message } }, 'enqueue failed');
       await o.finish({ ...record, status: 'failed', finishedAt: new Date().toISOString(), error: { code: 'QUEUE_UNAVAILABLE', message: 'the diagnostic could not be queued' } })
         .catch(() => undefined);
       throw new ProblemError(503, 'QUEUE_UNAVAILABLE', 'the diagnostic could not be queued; retry later');
     }
-    req.log.info({ diagnosticId: record.id, clientId, checks: checks.length }, 'diagnostic queued');
+    req.log.info({ diagnosticId: record.id, clientId, checks: checks.length, delayMs: outcome.delayMs }, 'diagnostic queued');
     return reply.code(202).header('location', location(record.id)).send(publicView(record));
   });
 

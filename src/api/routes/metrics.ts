@@ -1,10 +1,33 @@
-// Prometheus scrape endpoint.
-import type { FastifyPluginAsync } from 'fastify';
+// Prometheus scrape endpoint. With METRICS_TOKEN set it wants `Authorization: Bearer <token>`:
+// queue depths and outcome counts are business data once the API faces more than the scraper.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../metrics.js';
+import { ProblemError } from '../problem.js';
 
-export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (app, o) => {
-  app.get('/metrics', async (_req, reply) => {
+export interface MetricsRoutesOptions {
+  metrics: Metrics;
+  /** METRICS_TOKEN; undefined = open. */
+  token?: string;
+}
+
+export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, o) => {
+  const guard = o.token ? bearerGuard(o.token) : undefined;
+  app.get('/metrics', { ...(guard ? { onRequest: guard } : {}) }, async (_req, reply) => {
     const text = await o.metrics.registry.metrics();
     return reply.type(o.metrics.registry.contentType).send(text);
   });
 };
+
+function bearerGuard(token: string) {
+  // Digests have one length, so the comparison is constant-time whatever was sent.
+  const want = createHash('sha256').update(token).digest();
+  return async (req: FastifyRequest): Promise<void> => {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const got = createHash('sha256').update(m?.[1] ?? '').digest();
+    if (!m || !timingSafeEqual(want, got)) {
+      throw new ProblemError(401, 'UNAUTHORIZED', 'send Authorization: Bearer <METRICS_TOKEN>',
+        { headers: { 'www-authenticate': 'Bearer realm="exchange-diagnostics metrics"' } });
+    }
+  };
+}

@@ -7,12 +7,16 @@ import { negotiateLocale } from '../../diagnostics/remediation.js';
 import type { Locale } from '../../diagnostics/types.js';
 import { REPORT_MEDIA_TYPES, renderReport, type ReportFormat } from '../../report/render.js';
 import { createDiagnosticStore } from '../../store/diagnostic-store.js';
+import { storeTtls } from '../../store/ttl.js';
+import { routeSchema, type OpenApiDocument } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import { ownedRecord } from '../owned-record.js';
 
 export interface ReportRouteOptions {
   config: Config;
   redis: Redis;
+  /** The contract: params and query are validated against it. */
+  doc: OpenApiDocument;
   /** Auth hook when the route is not registered inside the authenticated /v1 scope. */
   authenticate?: (req: FastifyRequest) => Promise<void>;
 }
@@ -38,21 +42,11 @@ export function negotiateFormat(accept: string | undefined): ReportFormat | unde
 }
 
 export async function reportRoutes(app: FastifyInstance, opts: ReportRouteOptions): Promise<void> {
-  const store = createDiagnosticStore(opts.redis, opts.config.REDIS_PREFIX, { resultTtlSeconds: opts.config.RESULT_TTL_SECONDS });
+  const store = createDiagnosticStore(opts.redis, opts.config.REDIS_PREFIX, storeTtls(opts.config));
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/v1/diagnostics/:id/report', {
     ...(opts.authenticate ? { preHandler: opts.authenticate } : {}),
-    schema: {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          format: { type: 'string', enum: ['markdown', 'html', 'text'] },
-          locale: { type: 'string', enum: ['fr', 'en'] },
-          fragment: { type: 'boolean' },
-        },
-      },
-    },
+    schema: routeSchema(opts.doc, '/v1/diagnostics/{id}/report', 'get'),
   }, async (req, reply) => {
     const record = await ownedRecord(store, req);
     const format = req.query.format ?? negotiateFormat(req.headers.accept);

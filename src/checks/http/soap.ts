@@ -1,5 +1,5 @@
 // The EWS call the webmail check makes as the user (GetFolder on the inbox) and its answer.
-import { attribute, elements, text } from './xml.js';
+import { child, childText, descendant, parseXml } from './xml.js';
 
 export function getInboxRequest(): string {
   return '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -20,16 +20,21 @@ export type GetFolderAnswer =
   | { kind: 'invalid'; reason: string };
 
 export function parseGetFolderResponse(xml: string): GetFolderAnswer {
-  if (!/<(?:[\w.-]+:)?Envelope[\s>]/.test(xml)) return { kind: 'invalid', reason: 'not a SOAP envelope' };
-  const fault = elements(xml, 'Fault')[0];
-  if (fault !== undefined) return { kind: 'fault', faultCode: text(fault, 'faultcode'), faultString: text(fault, 'faultstring') };
-  const msg = elements(xml, 'GetFolderResponseMessage')[0];
-  if (msg === undefined) return { kind: 'invalid', reason: 'no GetFolderResponseMessage' };
-  const responseClass = attribute(xml, 'GetFolderResponseMessage', 'ResponseClass');
-  const responseCode = text(msg, 'ResponseCode');
+  const doc = parseXml(xml);
+  if (!doc.ok) return { kind: 'invalid', reason: doc.reason };
+  if (doc.root.name !== 'Envelope') return { kind: 'invalid', reason: `not a SOAP envelope (root element ${doc.root.name})` };
+  const body = child(doc.root, 'Body');
+  if (!body) return { kind: 'invalid', reason: 'no SOAP Body' };
+  const fault = child(body, 'Fault');
+  if (fault) return { kind: 'fault', faultCode: childText(fault, 'faultcode'), faultString: childText(fault, 'faultstring') };
+  const msg = descendant(body, 'GetFolderResponseMessage');
+  if (!msg) return { kind: 'invalid', reason: 'no GetFolderResponseMessage' };
+  const responseClass = msg.attributes.ResponseClass;
+  const responseCode = childText(msg, 'ResponseCode');
   if (responseClass !== 'Success' || responseCode !== 'NoError') {
-    return { kind: 'error', responseClass, responseCode, message: text(msg, 'MessageText') };
+    return { kind: 'error', responseClass, responseCode, message: childText(msg, 'MessageText') };
   }
-  const num = (name: string) => { const v = text(msg, name); return v === undefined || v === '' ? undefined : Number(v); };
-  return { kind: 'folder', responseClass, responseCode, totalCount: num('TotalCount'), unreadCount: num('UnreadCount'), displayName: text(msg, 'DisplayName') };
+  const folder = child(child(msg, 'Folders'), 'Folder') ?? descendant(msg, 'Folder');
+  const num = (name: string) => { const v = childText(folder, name); return v === undefined || v === '' || Number.isNaN(Number(v)) ? undefined : Number(v); };
+  return { kind: 'folder', responseClass, responseCode, totalCount: num('TotalCount'), unreadCount: num('UnreadCount'), displayName: childText(folder, 'DisplayName') };
 }

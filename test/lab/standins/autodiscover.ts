@@ -2,9 +2,10 @@
 // /autodiscover/autodiscover.xml and the settings (or error) document Exchange answers with.
 import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { AUTODISCOVER_FAULTS, type AutodiscoverFault } from '../scenarios.js';
 import type { AuthLog } from './auth-log.js';
 import { authenticate } from './exchange-auth.js';
-import { send, type SiteContext, type StandinRequest } from './http-util.js';
+import { send, sendEmpty, type SiteContext, type StandinRequest } from './http-util.js';
 import { findMailbox } from './lab-accounts.js';
 import { elementText, escapeXml, looksLikeXml } from './xml.js';
 
@@ -96,8 +97,35 @@ function settingsDocument(address: string, server: string, authority: string): s
 `;
 }
 
+/** The fault of a mail domain's `autodiscover.<domain>` name (scenarios.ts), if it has one. */
+export function autodiscoverFault(host: string): AutodiscoverFault | undefined {
+  const prefix = 'autodiscover.';
+  return host.startsWith(prefix) ? AUTODISCOVER_FAULTS[host.slice(prefix.length)] : undefined;
+}
+
+/** An Account whose Action sends the client elsewhere ([MS-OXDSCLI] redirectAddr / redirectUrl). */
+function redirectDocument(action: 'redirectAddr' | 'redirectUrl', target: string): string {
+  const element = action === 'redirectAddr' ? 'RedirectAddr' : 'RedirectUrl';
+  return `<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="${NS}">
+  <Response xmlns="${OUTLOOK_SCHEMA}">
+    <Account>
+      <AccountType>email</AccountType>
+      <Action>${action}</Action>
+      <${element}>${escapeXml(target)}</${element}>
+    </Account>
+  </Response>
+</Autodiscover>
+`;
+}
+
 /** Serves /autodiscover/autodiscover.xml (IIS paths are case-insensitive). `server` is the host name this Exchange answers as. */
 export async function autodiscover(req: StandinRequest, res: ServerResponse, ctx: SiteContext, log: AuthLog, server: string): Promise<void> {
+  const fault = autodiscoverFault(req.host);
+  // A web server that serves Autodiscover only through its plain-http redirect (the probe's case).
+  if (fault?.httpRedirect) return send(res, 404, 'text/html', '<h1>404 - File or directory not found.</h1>');
+  // An IIS HTTP redirect rule answers before authentication.
+  if (fault?.redirect302) return sendEmpty(res, 302, { Location: fault.redirect302 });
   const user = await authenticate(req, res, log, 'autodiscover');
   if (!user) return;
   // Exchange answers an authenticated GET (or any non-POX body) with error 600, not an HTTP error.
@@ -107,6 +135,8 @@ export async function autodiscover(req: StandinRequest, res: ServerResponse, ctx
   const schema = elementText(body, 'AcceptableResponseSchema');
   if (!address || !schema) return send(res, 200, XML, errorDocument(600, 'Invalid Request', false));
   if (schema !== OUTLOOK_SCHEMA) return send(res, 200, XML, errorDocument(601, 'Provider is not available', false));
+  if (fault?.redirectAddr) return send(res, 200, XML, redirectDocument('redirectAddr', fault.redirectAddr));
+  if (fault?.redirectUrl) return send(res, 200, XML, redirectDocument('redirectUrl', fault.redirectUrl));
   const mailbox = findMailbox(address);
   if (!mailbox) return send(res, 200, XML, errorDocument(500, "The email address can't be found.", true));
   send(res, 200, XML, settingsDocument(mailbox.address, server, ctx.authority(server)));

@@ -5,11 +5,16 @@ import { AUTODISCOVER_PATH, autodiscover } from './autodiscover.js';
 import { EWS_PATH, ews } from './ews.js';
 import { send, sendEmpty, type Site } from './http-util.js';
 import { owa } from './owa.js';
+import type { RequestLog } from './request-log.js';
 
-/** `serverName(host)` is the name the server answers as (it appears in Autodiscover URLs). */
-export function exchangeSite(log: AuthLog, serverName: (host: string) => string): Site {
+/**
+ * `serverName(host)` is the name the server answers as (it appears in Autodiscover URLs); every
+ * request is recorded in `requests` (host, path, Authorization scheme) before it is answered.
+ */
+export function exchangeSite(log: AuthLog, serverName: (host: string) => string, requests?: RequestLog): Site {
   const webmail = owa(log);
   return async (req, res, ctx) => {
+    await requests?.record(req, 'https');
     const path = req.path.toLowerCase();
     if (path === AUTODISCOVER_PATH) return autodiscover(req, res, ctx, log, serverName(req.host));
     if (path === EWS_PATH) return ews(req, res, log);

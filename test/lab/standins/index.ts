@@ -2,20 +2,24 @@
 // Exchange Autodiscover/EWS/OWA, RDAP, status page), virtual-hosted by name on one port.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { isIP } from 'node:net';
 import { X509Certificate } from 'node:crypto';
-import { ADDR, DOMAINS, LAB_SERVER, OVH, PORTS, PROVIDER_HTTP_TOKEN } from '../scenarios.js';
+import { join } from 'node:path';
+import { ADDR, DOMAINS, LAB_SERVER, OUTSIDER_HOST, OVH, PORTS, PROVIDER_HTTP_TOKEN } from '../scenarios.js';
 import { authLog } from './auth-log.js';
 import { exchangeSite } from './exchange-site.js';
+import { httpRedirectSite } from './http-redirect.js';
 import { readRequest, send, type Site, type SiteContext } from './http-util.js';
 import { ovhApiSite } from './ovh-api.js';
 import { providerHttpSite } from './provider-http.js';
 import { rdapSite } from './rdap.js';
+import { requestLog } from './request-log.js';
 import { statusPageSite } from './statuspage.js';
 
 export interface StandinsOptions {
-  /** Working directory of the lab (kept for symmetry with the other lab parts). */
+  /** Working directory of the stand-ins: `requests.log` (every Exchange request, no secrets) is written here. */
   dir: string;
   caCertPath: string;
   /** PEM file paths of the main certificate (every lab name and 127.0.0.1). */
@@ -28,6 +32,8 @@ export interface StandinsOptions {
   logFile: string;
   /** Port of both listeners; default 443 (PORTS.https). 0 picks a free one (tests beside a running lab). */
   port?: number;
+  /** Port of the plain-http listener (Autodiscover redirect probe); default 80 (PORTS.http), or a free one when `port` is 0. */
+  httpPort?: number;
 }
 
 export interface Standins {
@@ -50,6 +56,8 @@ function router(sites: { ovh: Site; provider: Site; rdap: Site; status: Site; ex
   for (const h of EXCHANGE_HOSTS) byHost[h] = sites.exchange;
   // A mail domain's own names (domain, autodiscover.domain) may point at the server too.
   for (const d of Object.keys(DOMAINS)) byHost[d] = byHost[`autodiscover.${d}`] = sites.exchange;
+  // An Exchange look-alike outside every mail domain and the platform (credential boundaries).
+  byHost[OUTSIDER_HOST] = sites.exchange;
   return (host, path) => {
     if (byHost[host]) return byHost[host];
     if (!isIP(host.replace(/^\[|\]$/g, ''))) return undefined;
@@ -62,7 +70,7 @@ function router(sites: { ovh: Site; provider: Site; rdap: Site; status: Site; ex
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+function listen(server: Server | HttpServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -73,7 +81,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-function close(server: Server): Promise<void> {
+function close(server: Server | HttpServer): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     server.close(() => resolve());
@@ -86,13 +94,15 @@ export async function startStandins(opts: StandinsOptions): Promise<Standins> {
     [opts.cert.key, opts.cert.cert, opts.expiredCert.key, opts.expiredCert.cert].map((p) => readFile(p)),
   );
   const log = authLog(opts.logFile);
+  const requests = requestLog(join(opts.dir, 'requests.log'));
   const route = router({
     ovh: ovhApiSite({ sslExpirationDate: new Date(new X509Certificate(cert).validTo).toISOString() }),
     provider: providerHttpSite(),
     rdap: rdapSite(),
     status: statusPageSite(),
-    exchange: exchangeSite(log, (host) => (EXCHANGE_HOSTS.has(host) ? host : LAB_SERVER)),
+    exchange: exchangeSite(log, (host) => (EXCHANGE_HOSTS.has(host) ? host : LAB_SERVER), requests),
   });
+  const redirectProbe = httpRedirectSite();
   let port = opts.port ?? PORTS.https;
   const ctx: SiteContext = {
     get port() { return port; },
@@ -117,12 +127,24 @@ export async function startStandins(opts: StandinsOptions): Promise<Standins> {
   const expiring = opts.expiringCert
     ? createServer({ key: await readFile(opts.expiringCert.key), cert: await readFile(opts.expiringCert.cert) }, handler)
     : undefined;
+  // Plain http: only the Autodiscover redirect probe, logged like the Exchange requests.
+  const plain = createHttpServer(async (raw, res) => {
+    try {
+      const req = await readRequest(raw);
+      await requests.record(req, 'http');
+      await redirectProbe(req, res, ctx);
+    } catch {
+      if (!res.headersSent) send(res, 500, 'text/plain', 'Internal Server Error');
+      else res.destroy();
+    }
+  });
   port = await listen(main, port, ADDR.main);
   try {
     await listen(expired, port, ADDR.expiredCert);
     if (expiring) await listen(expiring, port, ADDR.expiringCert);
+    await listen(plain, opts.httpPort ?? (opts.port === 0 ? 0 : PORTS.http), ADDR.main);
   } catch (err) {
-    await Promise.all([close(main), close(expired)]);
+    await Promise.all([close(main), close(expired), ...(expiring ? [close(expiring)] : []), close(plain)]);
     throw err;
   }
   const base = (host: string) => `https://${ctx.authority(host)}`;
@@ -139,7 +161,7 @@ export async function startStandins(opts: StandinsOptions): Promise<Standins> {
       RDAP_BASE_URL: `${base('rdap.lab.test')}/`,
     },
     async stop() {
-      await Promise.all([close(main), close(expired), ...(expiring ? [close(expiring)] : [])]);
+      await Promise.all([close(main), close(expired), ...(expiring ? [close(expiring)] : []), close(plain)]);
     },
   };
 }

@@ -1,6 +1,10 @@
 // What the provider stand-ins know about a mailbox and its domain, derived once from the
-// scenarios so that the OVHcloud and generic HTTP stand-ins never disagree.
-import { DOMAINS, LAB_MX, LAB_SERVER, MAILBOXES, type MailboxScenario, type ProviderState } from '../scenarios.js';
+// scenarios so that the OVHcloud and generic HTTP stand-ins never disagree. The domain side
+// keeps OVHcloud's distinction: what DNS holds (the scenario's records) versus what the platform
+// expects (the lab platform's MX, SRV and SPF), and a verdict computed from the two.
+import { DOMAINS, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, MAILBOXES, type MailboxScenario, type ProviderState } from '../scenarios.js';
+
+export interface LabTask { id: number; function: string; status: string; todoDate: string; finishDate: string | null }
 
 export interface LabAccount {
   id: number;
@@ -9,10 +13,13 @@ export interface LabAccount {
   local: string;
   domain: string;
   expired: boolean;
+  /** Suspended or being suspended. */
   suspended: boolean;
   locked: boolean;
   /** Lower-case protocol names switched off (imap, pop, activesync, owa). */
   disabledProtocols: string[];
+  /** Every task of the scenario, with stable ids and dates. */
+  tasks: LabTask[];
 }
 
 export function findMailbox(address: string): MailboxScenario | undefined {
@@ -26,26 +33,53 @@ export function labAccount(address: string, nowMs: number): LabAccount | undefin
   if (!mailbox?.provider) return undefined;
   const p = mailbox.provider;
   const [local, domain] = mailbox.address.split('@');
-  const protocols = p.protocols ?? { IMAP: true, POP: true, activeSync: true, webDAV: true };
+  const protocols = p.protocols ?? { IMAP: true, POP: true, activeSync: true, webMail: true };
   const disabled: string[] = [];
   if (!protocols.IMAP) disabled.push('imap');
   if (!protocols.POP) disabled.push('pop');
   if (!protocols.activeSync) disabled.push('activesync');
-  if (!protocols.webDAV) disabled.push('owa');
+  if (!protocols.webMail) disabled.push('owa');
+  const id = MAILBOXES.indexOf(mailbox) + 1;
+  const tasks = (p.tasks ?? []).map((t, i) => ({
+    id: id * 100 + i + 1,
+    function: t.function,
+    status: t.status,
+    todoDate: new Date(nowMs - (10 - i) * 60_000).toISOString(),
+    finishDate: t.status === 'done' || t.status === 'error' || t.status === 'cancelled' ? new Date(nowMs - (9 - i) * 60_000).toISOString() : null,
+  }));
   return {
-    id: MAILBOXES.indexOf(mailbox) + 1,
+    id,
     mailbox,
     provider: p,
     local,
     domain,
     expired: p.expirationDate !== undefined && Date.parse(p.expirationDate) < nowMs,
-    suspended: p.state === 'suspended',
+    suspended: p.state === 'suspended' || p.state === 'suspending',
     locked: p.locked === true,
     disabledProtocols: disabled,
+    tasks,
   };
 }
 
 export const labDomainNames = (): string[] => Object.keys(DOMAINS);
+
+/** What the lab platform expects of every domain (the OVHcloud `expected*` fields). */
+export const EXPECTED = {
+  mx: [...LAB_MX],
+  srv: `_autodiscover._tcp IN SRV 0 0 443 ${LAB_SERVER}.`,
+  spf: `v=spf1 include:${LAB_SPF_INCLUDE} -all`,
+};
+
+/** What DNS holds for the domain, in the provider's notation (null: nothing). */
+export function observedRecords(domain: string): { mx: string[] | null; srv: string[] | null; spf: string[] | null } {
+  const d = DOMAINS[domain];
+  const spf = (d?.spf ?? []).filter((r) => /^v=spf1(?: |$)/i.test(r));
+  return {
+    mx: d?.mx.length ? d.mx.map(([, h]) => `${h}.`) : null,
+    srv: d?.srv ? [`_autodiscover._tcp IN SRV ${d.srv[0]} ${d.srv[1]} ${d.srv[2]} ${d.srv[3]}.`] : null,
+    spf: spf.length ? spf : null,
+  };
+}
 
 /** The domain's MX records are exactly the platform's MX hosts. */
 export function mxIsValid(domain: string): boolean {
@@ -59,6 +93,12 @@ export function mxIsValid(domain: string): boolean {
 export function srvIsValid(domain: string): boolean {
   const srv = DOMAINS[domain]?.srv;
   return srv !== undefined && srv[0] === 0 && srv[1] === 0 && srv[2] === 443 && srv[3] === LAB_SERVER;
+}
+
+/** One SPF record that includes the platform (the provider looks no deeper: no lookup counting). */
+export function spfIsValid(domain: string): boolean {
+  const spf = observedRecords(domain).spf ?? [];
+  return spf.length === 1 && spf[0].split(' ').includes(`include:${LAB_SPF_INCLUDE}`);
 }
 
 /** Inbound mail reaches the mailbox (valid MX and not silently discarded). */

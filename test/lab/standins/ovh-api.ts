@@ -1,14 +1,15 @@
 // OVHcloud API stand-in (api.lab.test, base /1.0): signed requests and the read side of the
-// `email/exchange` API, with the object shapes of the published schema.
+// `email/exchange` API, with every field of the published schema (shared/reference/ovh-exchange-api.md,
+// checked by test/integration/ovh-contract.test.ts against test/contracts/ovh-exchange.schema.ts).
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { DOMAINS, LAB_MX, LAB_SERVER, MAILBOXES, OVH } from '../scenarios.js';
+import { DOMAINS, LAB_SERVER, MAILBOXES, OVH } from '../scenarios.js';
 import { sendJson, segmentsUnder, type Site, type StandinRequest } from './http-util.js';
-import { canReceive, labAccount, labDomainNames, mxIsValid, srvIsValid, type LabAccount } from './lab-accounts.js';
+import { canReceive, EXPECTED, labAccount, labDomainNames, mxIsValid, observedRecords, spfIsValid, srvIsValid, type LabAccount } from './lab-accounts.js';
 import { verifyOvhRequest } from './ovh-signature.js';
 
 export interface OvhApiOptions {
-  /** Expiry of the certificate the Exchange server presents (ExchangeService.sslExpirationDate). */
+  /** Expiry of the certificate the Exchange server presents (ExchangeService.sslExpirationDate, a date). */
   sslExpirationDate: string;
   now?: () => number;
 }
@@ -17,6 +18,23 @@ const BASE = '/1.0';
 const day = 24 * 3600 * 1000;
 
 const spamAndVirusConfiguration = { checkDKIM: true, checkSPF: true, deleteSpam: false, deleteVirus: true, putInJunk: true, tagSpam: true, tagVirus: false };
+
+/** The service's one authentication policy: nothing blocked (what new accounts get). */
+const AUTH_POLICY_ID = 1;
+const authenticationPolicy = {
+  id: AUTH_POLICY_ID,
+  blockLegacyAuthActiveSync: false, blockLegacyAuthAutodiscover: false, blockLegacyAuthImap: false, blockLegacyAuthMapi: false,
+  blockLegacyAuthOfflineAddressBook: false, blockLegacyAuthPop: false, blockLegacyAuthWebServices: false,
+  blockModernAuthActiveSync: false, blockModernAuthAutodiscover: false, blockModernAuthImap: false, blockModernAuthMapi: false,
+  blockModernAuthOfflineAddressBook: false, blockModernAuthPop: false, blockModernAuthWebServices: false,
+};
+
+/** Authorized IPs of the service: the lab's loopback, every protocol (where the diagnostic runs from). */
+const AUTHORIZED_IPS = ['127.0.0.0/8'];
+const authorizedIp = (ip: string, now: number) => ({
+  ip, status: 'ok', displayName: 'lab loopback', creationDate: new Date(now - 300 * day).toISOString(), updateDate: null,
+  HTTPS: true, IMAP: true, IMAPS: true, POP: true, POPS: true, SMTP: true, SMTPS: true,
+});
 
 const notFound = (res: ServerResponse, what: string, value: string) =>
   reply(res, 404, { class: 'Client::NotFound', message: `The requested object (${what} = ${value}) does not exist` });
@@ -30,28 +48,39 @@ function reply(res: ServerResponse, status: number, value: unknown): void {
 const like = (pattern: string, value: string) =>
   new RegExp(`^${pattern.split('%').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(value);
 
+/** email.exchange.Account: all 58 fields, null where the schema allows it and the lab has nothing. */
 function account(a: LabAccount, now: number) {
   const p = a.provider;
   const digits = p.spamTicketNumber?.replace(/\D/g, '');
+  const pending = a.tasks.find((t) => t.status === 'todo' || t.status === 'doing');
   return {
     SAMAccountName: null,
     accountLicense: 'standard',
+    authenticationPolicyId: AUTH_POLICY_ID,
+    city: null,
     company: null,
-    configured: true,
+    configured: p.state !== 'creating',
+    countryCode: 'FR',
     creationDate: new Date(now - 400 * day).toISOString(),
     currentUsage: 1048576 * (a.id + 3),
+    customIsolationId: null,
     deleteAtExpiration: false,
     deleteOutlookAtExpiration: false,
+    description: null,
     displayName: a.local,
     domain: a.domain,
     exchangeGuid: null,
     expirationDate: p.expirationDate ?? null,
     expirationOutlookDate: null,
+    fax: null,
     firstName: null,
+    forwardingEmail: null,
     guid: null,
     hiddenFromGAL: false,
     id: a.id,
     initial: null,
+    jobDepartment: null,
+    jobTitle: null,
     lastLogoffDate: null,
     lastLogonDate: new Date(now - 2 * day).toISOString(),
     lastName: null,
@@ -59,31 +88,41 @@ function account(a: LabAccount, now: number) {
     litigation: false,
     litigationPeriod: null,
     login: a.local,
+    mailSenderDisplay: null,
     mailingFilter: ['vaderetro'],
+    mobile: null,
+    numberOfAliases: 0,
+    office: null,
     outlookLicense: false,
     owaLimited: false,
     passwordLastUpdate: new Date(now - 90 * day).toISOString(),
+    phone: null,
+    postalCode: null,
     primaryEmailAddress: a.mailbox.address,
     quota: 50,
+    region: null,
     renewOutlookPeriod: null,
     renewPeriod: 'monthly',
+    sbrDestination: null,
+    sendConnectorId: null,
     spamAndVirusConfiguration,
     spamDetected: p.spamDetected === true,
     // The published schema types the ticket as a number.
     spamTicketNumber: digits ? Number(digits) : null,
     state: p.state,
-    taskPendingId: 0,
+    storeCopyOfEmail: false,
+    streetAddress: null,
+    taskPendingId: pending?.id ?? 0,
   };
 }
 
 function protocol(a: LabAccount, now: number) {
-  const p = a.provider.protocols ?? { IMAP: true, POP: true, activeSync: true, webDAV: true };
+  const p = a.provider.protocols ?? { IMAP: true, POP: true, activeSync: true, webMail: true };
   return {
     IMAP: p.IMAP,
     POP: p.POP,
     activeSync: p.activeSync,
-    // The lab calls the webmail switch webDAV; the API's field is webMail.
-    webMail: p.webDAV,
+    webMail: p.webMail,
     creationDate: new Date(now - 400 * day).toISOString(),
     lastUpdate: new Date(now - 10 * day).toISOString(),
     taskPendingId: 0,
@@ -91,7 +130,7 @@ function protocol(a: LabAccount, now: number) {
 }
 
 function diagnosis(a: LabAccount, now: number) {
-  const blocked = a.suspended || a.expired;
+  const blocked = a.suspended || a.expired || a.provider.state !== 'ok';
   return {
     canReceiveEmail: !blocked && canReceive(a.domain),
     canSendEmail: !blocked && !a.locked && a.provider.spamDetected !== true,
@@ -105,12 +144,18 @@ function diagnosis(a: LabAccount, now: number) {
   };
 }
 
+/** email.exchange.ExchangeServiceWithIAM. */
 function service(opts: OvhApiOptions, now: number) {
   return {
+    adfsChangePassword: false,
+    cnameDcvRecord: null,
     complexityEnabled: true,
+    defaultAuthenticationPolicyId: AUTH_POLICY_ID,
+    defaultSmartHost: null,
     displayName: 'Lab hosted Exchange',
     domain: OVH.service,
     hostname: LAB_SERVER,
+    iam: { id: '6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b', urn: `urn:v1:eu:resource:emailExchange:${OVH.organization}/service/${OVH.service}`, displayName: null, tags: null, state: 'OK' },
     lastUpdateDate: new Date(now - 60 * day).toISOString(),
     ...OVH.lockout,
     maxPasswordAge: null,
@@ -121,47 +166,82 @@ function service(opts: OvhApiOptions, now: number) {
     offer: 'hosted',
     passwordHistoryCount: null,
     spamAndVirusConfiguration,
-    sslExpirationDate: opts.sslExpirationDate,
+    // A `date` in the schema (YYYY-MM-DD), not a datetime.
+    sslExpirationDate: opts.sslExpirationDate.slice(0, 10),
     state: 'ok',
     taskPendingId: 0,
     webUrl: `https://${LAB_SERVER}/owa/`,
   };
 }
 
+/** email.exchange.Domain: what DNS holds (`*Record`) apart from what the platform expects (`expected*`). */
 function domainObject(name: string) {
+  const seen = observedRecords(name);
   return {
     cnameToCheck: null,
+    dkimDiagnostics: { state: 'disabled', errorCode: null, message: null },
     domainAliases: [],
     domainValidated: true,
+    expectedAutodiscoverSRV: EXPECTED.srv,
+    expectedMX: [...EXPECTED.mx],
+    expectedSPF: EXPECTED.spf,
     isAliasDomain: false,
     main: name === 'healthy.test',
     mxIsValid: mxIsValid(name),
-    mxRecord: [...LAB_MX],
+    mxRecord: seen.mx,
     mxRelay: null,
     name,
     organization2010: null,
+    sbrDefault: null,
+    sendConnectorIdDefault: null,
+    spfIsValid: spfIsValid(name),
+    spfRecord: seen.spf,
     srvIsValid: srvIsValid(name),
-    srvRecord: [LAB_SERVER],
+    srvRecord: seen.srv,
     state: 'ok',
     taskPendingId: 0,
     type: 'authoritative',
   };
 }
 
+function accountRoutes(res: ServerResponse, a: LabAccount, rest: string[], now: number): void {
+  const [sub, id, ...more] = rest;
+  const invalidUrl = () => reply(res, 404, { class: 'Client::NotFound', message: 'Got an invalid (or empty) URL' });
+  if (sub === undefined) return reply(res, 200, account(a, now));
+  if (more.length) return invalidUrl();
+  if (sub === 'protocol' && id === undefined) return reply(res, 200, protocol(a, now));
+  if (sub === 'diagnostics' && id === undefined) return reply(res, 200, diagnosis(a, now));
+  if (sub === 'tasks') {
+    if (id === undefined) return reply(res, 200, a.tasks.map((t) => t.id));
+    const task = a.tasks.find((t) => String(t.id) === id);
+    return task ? reply(res, 200, task) : notFound(res, 'id', id);
+  }
+  return invalidUrl();
+}
+
 function exchangeRoutes(req: StandinRequest, res: ServerResponse, seg: string[], opts: OvhApiOptions, now: number): void {
   const invalidUrl = () => reply(res, 404, { class: 'Client::NotFound', message: 'Got an invalid (or empty) URL' });
   if (seg.length === 0) return reply(res, 200, [OVH.organization]);
-  const [org, s1, svc, s3, item, sub, ...more] = seg;
+  const [org, s1, svc, s3, item, ...rest] = seg;
   if (org !== OVH.organization) return notFound(res, 'organizationName', org);
   if (s1 !== 'service') return invalidUrl();
   if (svc === undefined) return reply(res, 200, [OVH.service]);
   if (svc !== OVH.service) return notFound(res, 'exchangeService', svc);
   if (s3 === undefined) return reply(res, 200, service(opts, now));
-  if (more.length > 0) return invalidUrl();
   if (s3 === 'domain') {
+    if (rest.length) return invalidUrl();
     if (item === undefined) return reply(res, 200, labDomainNames());
-    if (sub !== undefined || !DOMAINS[item.toLowerCase()]) return sub !== undefined ? invalidUrl() : notFound(res, 'name', item);
-    return reply(res, 200, domainObject(item.toLowerCase()));
+    return DOMAINS[item.toLowerCase()] ? reply(res, 200, domainObject(item.toLowerCase())) : notFound(res, 'name', item);
+  }
+  if (s3 === 'authenticationPolicy') {
+    if (rest.length) return invalidUrl();
+    if (item === undefined) return reply(res, 200, [AUTH_POLICY_ID]);
+    return item === String(AUTH_POLICY_ID) ? reply(res, 200, authenticationPolicy) : notFound(res, 'id', item);
+  }
+  if (s3 === 'authorizedIp') {
+    if (rest.length) return invalidUrl();
+    if (item === undefined) return reply(res, 200, AUTHORIZED_IPS);
+    return AUTHORIZED_IPS.includes(item) ? reply(res, 200, authorizedIp(item, now)) : notFound(res, 'ip', item);
   }
   if (s3 !== 'account') return invalidUrl();
   if (item === undefined) {
@@ -174,10 +254,7 @@ function exchangeRoutes(req: StandinRequest, res: ServerResponse, seg: string[],
   }
   const a = labAccount(item, now);
   if (!a) return notFound(res, 'primaryEmailAddress', item);
-  if (sub === undefined) return reply(res, 200, account(a, now));
-  if (sub === 'protocol') return reply(res, 200, protocol(a, now));
-  if (sub === 'diagnostics') return reply(res, 200, diagnosis(a, now));
-  return invalidUrl();
+  return accountRoutes(res, a, rest, now);
 }
 
 export function ovhApiSite(opts: OvhApiOptions): Site {

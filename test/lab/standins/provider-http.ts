@@ -2,11 +2,17 @@
 // docs/provider-http.md, which any hosting provider can implement in front of its own systems.
 import { timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { LAB_MX, LAB_SERVER, OVH, PROVIDER_HTTP_TOKEN } from '../scenarios.js';
+import { LAB_MX, LAB_SERVER, OVH, PROVIDER_HTTP_TOKEN, type ProviderState } from '../scenarios.js';
 import { sendJson, segmentsUnder, type Site, type StandinRequest } from './http-util.js';
 import { labAccount } from './lab-accounts.js';
 
 const PROBLEM = 'application/problem+json';
+
+/** The contract's `state` for each OVHcloud-style state word of the scenarios. */
+const HTTP_STATES: Record<ProviderState['state'], string> = {
+  ok: 'active', suspended: 'suspended', suspending: 'suspended', creating: 'provisioning', reopening: 'provisioning',
+  deleting: 'deleting', internalMigration: 'migrating',
+};
 
 function problem(res: ServerResponse, status: number, title: string, code: string, detail: string, headers: Record<string, string> = {}): void {
   sendJson(res, status, { type: `https://provider.lab.test/problems/${code.toLowerCase().replace(/_/g, '-')}`, title, status, detail, code }, PROBLEM, headers);
@@ -35,7 +41,7 @@ export function providerHttpSite(opts: { now?: () => number } = {}): Site {
     const durationMinutes = OVH.lockout.lockoutDuration;
     sendJson(res, 200, {
       email: a.mailbox.address,
-      state: a.suspended ? 'suspended' : 'active',
+      state: HTTP_STATES[a.provider.state],
       expiresAt: a.provider.expirationDate ?? null,
       spamBlocked: a.provider.spamDetected === true,
       spamTicket: a.provider.spamTicketNumber ?? null,

@@ -1,0 +1,57 @@
+// The CLI as it is installed: `npm pack` (its prepack builds dist/), `npm install -g` of the
+// tarball into an empty prefix (dependencies from the registry), then the installed `exdiag`
+// runs --version and a real diagnostic against the lab.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const skip = process.env.LAB_DIR ? false : 'needs the lab: npx tsx test/lab/with-lab.ts -- node --import tsx --test test/integration/cli-package.test.ts';
+const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+
+describe('the packed and installed exdiag', { skip, timeout: 600_000 }, () => {
+  let dir: string;
+  let bin: string;
+  let files: string[];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'exdiag-pack-'));
+    const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env: npmEnv, maxBuffer: 64 * 1024 * 1024 });
+    // npm prints the prepack script's output before the JSON.
+    const json = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[\n'))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    files = json[0].files.map((f) => f.path);
+    const prefix = join(dir, 'prefix');
+    await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', join(dir, json[0].filename)], { cwd: dir, env: npmEnv, maxBuffer: 64 * 1024 * 1024 });
+    bin = join(prefix, 'bin', 'exdiag');
+  });
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ships the built CLI, the contract and the support page, not the sources or the tests', () => {
+    for (const f of ['package.json', 'dist/cli.js', 'dist/server.js', 'dist/worker.js', 'openapi.yaml', 'src/web/index.html']) assert.ok(files.includes(f), `${f} is packed`);
+    assert.deepEqual(files.filter((f) => f.startsWith('test/') || f.startsWith('bench/') || (f.startsWith('src/') && f.endsWith('.ts'))), []);
+  });
+
+  it('exdiag starts from its shebang and prints the package version', async () => {
+    const installed = await readFile(join(dir, 'prefix', 'lib', 'node_modules', pkg.name, 'dist', 'cli.js'), 'utf8');
+    assert.ok(installed.startsWith('#!/usr/bin/env node\n'));
+    // Run through the bin link itself, as a shell would (no `node` in front).
+    const { stdout } = await run(bin, ['--version']);
+    assert.equal(stdout.trim(), pkg.version);
+  });
+
+  it('exdiag run diagnoses the lab\'s healthy mailbox', async () => {
+    const { stdout, stderr } = await run(bin, ['run', 'healthy@healthy.test', '--platform', 'lab', '--password-env', 'LAB_DEMO_PASSWORD'], { cwd: dir, env: process.env });
+    assert.match(stderr, /Diagnosing healthy@healthy\.test \(platform lab/);
+    assert.match(stderr, /\[ok {2}\] receive/);
+    assert.match(stdout, /Verdict: Healthy/);
+  });
+});
