@@ -72,7 +72,8 @@ describe('GET /v1/diagnostics/{id}/report', { skip: process.env.LAB_DIR ? false 
   it('is private to its client', async () => {
     assert.equal((await svc.request.get(`/v1/diagnostics/${id}/report`).set(svc.otherAuth)).status, 404);
     assert.equal((await svc.request.get(`/v1/diagnostics/${id}/report`)).status, 401);
-    assert.equal((await svc.request.get('/v1/diagnostics/nope/report').set(svc.auth)).status, 404);
+    assert.equal((await svc.request.get('/v1/diagnostics/00000000-0000-4000-8000-000000000000/report').set(svc.auth)).status, 404);
+    assert.equal((await svc.request.get('/v1/diagnostics/nope/report').set(svc.auth)).status, 400, 'not a diagnostic id');
   });
 
   it('never shows the password', async () => {

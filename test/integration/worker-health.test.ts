@@ -71,6 +71,7 @@ describe('worker health listener, in process', () => {
 
   it('is not ready when Redis does not answer', async () => {
     const dead = new Redis(`redis://127.0.0.1:${await freePort()}`, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: () => 50 });
+    dead.on('error', () => undefined);
     const h = await startHealthServer({ port: 0, host: '127.0.0.1', redis: dead, registry: new client.Registry(), isRunning: () => true, redisTimeoutMs: 300 });
     try {
       const ready = await get(h.port, '/readyz');

@@ -185,7 +185,7 @@ export const DOMAINS: Record<string, DomainScenario> = {
   'ad-url.test': { mx: goodMx, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: `autodiscover.<domain> signs in, then redirectUrl ${OUTSIDER_HOST}; no SRV (AUTODISCOVER_UNTRUSTED_REDIRECT)` },
   'ad-srv.test': { mx: goodMx, srv: [0, 0, 443, OUTSIDER_HOST], ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: `the SRV record targets ${OUTSIDER_HOST} (SRV_INVALID, AUTODISCOVER_UNTRUSTED_REDIRECT)` },
   'group.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'parent of eu.group.test; autodiscover.group.test serves both' },
-  'eu.group.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'a mailbox domain below group.test: the http probe leads to autodiscover.group.test, on the same registrable domain (healthy)' },
+  'eu.group.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: false }, note: 'a mailbox domain below group.test: the http probe leads to autodiscover.group.test, on the same registrable domain (healthy; RDAP knows group.test only)' },
   // Provider facts and registrable domains (test/integration/provider-facts.test.ts).
   'eu.healthy.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, rdap: { registered: false }, note: 'a healthy mailbox domain below healthy.test: the registry knows healthy.test only (RDAP is asked about the registrable domain); DMARC inherited' },
   'spf-void.test': { mx: goodMx, srv: goodSrv, spf: [`v=spf1 include:${LAB_SPF_INCLUDE} a:gone1.spf-void.test mx:gone2.spf-void.test exists:gone3.spf-void.test -all`], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'SPF names three targets that do not exist: more than 2 void lookups (SPF_INVALID)' },
@@ -248,6 +248,8 @@ export const MAILBOXES: MailboxScenario[] = [
     .map((d) => ({ address: `user@${d}`, password: pw(d.split('.')[0]), provider: okState, note: DOMAINS[d].note })),
   ...['ad-302.test', 'ad-http.test', 'ad-addr.test', 'ad-url.test', 'ad-srv.test', 'eu.group.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
+  // A real mailbox, so that the receive check logs in and then tries the domain's MX (IP literals).
+  { address: 'user@egress-literal.test', password: pw('egress-literal'), provider: okState, note: DOMAINS['egress-literal.test'].note },
   { address: 'creating@healthy.test', password: pw('creating'), denyLogin: true, provider: { ...okState, state: 'creating', tasks: [{ function: 'addAccount', status: 'doing' }] }, note: 'the provider is still creating the mailbox (ACCOUNT_NOT_READY): no login is tried' },
   { address: 'migrating@healthy.test', password: pw('migrating'), provider: { ...okState, state: 'internalMigration', tasks: [{ function: 'migrationAccount', status: 'doing' }] }, note: 'the provider is moving the mailbox to another server (ACCOUNT_IN_MIGRATION, warn); logins still work' },
   { address: 'pwchange@healthy.test', password: pw('pwchange'), denyLogin: true, provider: { ...okState, tasks: [{ function: 'diagnoseAccount', status: 'done' }, { function: 'changePassword', status: 'todo' }] }, note: 'a password change is queued: the servers still refuse the new password (AUTH_FAILED explained by ACCOUNT_TASK_PENDING)' },
