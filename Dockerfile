@@ -35,7 +35,6 @@ EXPOSE 9090
 # WORKER_HTTP_PORT=0 turns the listener off, and with it the check.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "const p=process.env.WORKER_HTTP_PORT??'9090';if(p==='0')process.exit(0);fetch('http://127.0.0.1:'+p+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-STOPSIGNAL SIGTERM
 CMD ["node", "dist/worker.js"]
 
 FROM runtime AS api

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { CHECK_IDS, type CheckId } from '../src/diagnostics/types.js';
 import type { ApiClient } from './api-client.js';
-import { ms, summarize } from './stats.js';
+import { mib, ms, summarize } from './stats.js';
 import { table } from './table.js';
 
 export interface E2eOptions {
@@ -62,7 +62,10 @@ function bump(m: Map<string, number>, k: string) {
   m.set(k, (m.get(k) ?? 0) + 1);
 }
 
-export function renderE2e(r: E2eResult, requested: number): string {
+/** The e2e worker's RSS: after start-up, peak during the runs, after them; bytes. */
+export interface E2eMemory { idle: number; peak: number; after: number }
+
+export function renderE2e(r: E2eResult, requested: number, mem?: E2eMemory): string {
   const tot = summarize(r.totals);
   const run = summarize(r.workerMs);
   const head = table(`1. End-to-end healthy diagnostic (${r.totals.length}/${requested} runs completed, sequential)`,
@@ -81,5 +84,10 @@ export function renderE2e(r: E2eResult, requested: number): string {
     `checks not passed: ${[...r.notPassed].map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}`,
     ...r.failures.map((f) => `FAILED ${f}`),
   ];
-  return `${head}${checks}${notes.join('\n')}\n`;
+  const memory = mem ? table('1c. Worker process RSS (VmRSS, sampled every 20 ms)', ['when', 'RSS MiB'], [
+    ['idle, before the runs', mib(mem.idle)],
+    [`peak during the ${r.totals.length} runs`, mib(mem.peak)],
+    ['after the runs', mib(mem.after)],
+  ]) : '';
+  return `${head}${checks}${memory}${notes.join('\n')}\n`;
 }

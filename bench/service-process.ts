@@ -14,6 +14,8 @@ export interface ServiceProcess {
   readonly logFile: string;
   /** Resident set size now, bytes (from /proc). */
   rss(): Promise<number>;
+  /** CPU time used so far (user + system), seconds (from /proc). */
+  cpuSeconds(): Promise<number>;
   /** Last lines of its log (for error messages when it misbehaves). */
   tail(lines?: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
@@ -81,6 +83,7 @@ export async function startServiceProcess(o: StartProcessOptions): Promise<Servi
     pid,
     logFile: o.logFile,
     rss: () => readRss(pid),
+    cpuSeconds: () => readCpuSeconds(pid),
     tail,
     async stop(graceMs = 10000) {
       if (!exited) {
@@ -100,6 +103,14 @@ export async function readRss(pid: number): Promise<number> {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) * 1024;
+}
+
+/** utime + stime of a process, seconds (Linux: clock ticks of 1/100 s). */
+export async function readCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** A pino JSON line whose `msg` is `msg`. */

@@ -4,23 +4,28 @@
 import client from 'prom-client';
 import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
+import { buildCheckDeps } from './run/build-deps.js';
 import { createRedis } from './store/redis.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startDiagnosticWorker } from './worker/create-worker.js';
 import { startHealthServer, type WorkerHealthServer } from './worker/health-server.js';
+import { registerRuntimeMetrics } from './worker/runtime-metrics.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'worker', pid: process.pid });
 const webhookRedis = createRedis(config, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });
 if (config.WEBHOOK_WORKER) webhooks.startWorker();
-const diagnostics = await startDiagnosticWorker({ config, logger, onFinished: (r) => webhooks.enqueueFor(r) });
+// Built here rather than inside the worker so that /metrics can read the resolver's counters.
+const checkDeps = buildCheckDeps(config);
+const diagnostics = await startDiagnosticWorker({ config, logger, checkDeps, onFinished: (r) => webhooks.enqueueFor(r) });
 
 let stopping = false;
 let health: WorkerHealthServer | undefined;
 if (config.WORKER_HTTP_PORT) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  registerRuntimeMetrics({ registry, dnsStats: () => checkDeps.net.dns.stats() });
   try {
     health = await startHealthServer({
       port: config.WORKER_HTTP_PORT, host: config.HOST, registry,

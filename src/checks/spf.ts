@@ -35,7 +35,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     problems: walk.problems,
   };
   if (walk.dnsError) {
-    return { status: 'error', code: 'DNS_ERROR', message: `could not look up the SPF of ${ctx.domain}: ${walk.dnsError.name} failed (${walk.dnsError.error})`, evidence: { ...evidence, error: walk.dnsError } };
+    return { status: 'error', code: 'DNS_ERROR', message: `could not look up the SPF of ${ctx.domain}: ${walk.dnsError.type} ${walk.dnsError.name} failed (${walk.dnsError.error})`, evidence: { ...evidence, error: walk.dnsError } };
   }
   const reasons = [...walk.problems, ...missing.map((n) => `the platform's servers are not authorised: no include:${n}`)];
   const p = providerVerdict(ctx.facts.providerDns?.spf, walk.found === 'one' && reasons.length === 0, 'SPF record', 'spfIsValid');

@@ -242,4 +242,7 @@ test('a webhookUrl without a signing secret is refused (WEBHOOK_SECRET_MISSING),
   assert.equal(res.status, 422);
   assert.equal(res.body.code, 'WEBHOOK_SECRET_MISSING');
   assertDocumented(res, '/v1/diagnostics', 'post');
+  assert.deepEqual(res.body.errors, [{ field: 'body.webhookUrl', message: 'this client has no webhook signing secret' }]);
+  const list = await s.request.get('/v1/diagnostics?account=hook@contract.test').set(s.auth);
+  assert.deepEqual(list.body.items, [], 'nothing was queued');
 });

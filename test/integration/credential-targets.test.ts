@@ -58,7 +58,9 @@ describe('credentials only where they belong (Autodiscover through the API)', { 
     const sent = decisions(d).filter((c) => c.sent);
     assert.deepEqual(sent.map((c) => c.url), [PLATFORM_AD_URL]);
     assert.match(sent[0].reason, /ex\.lab\.test is a host of the platform/);
-    assert.deepEqual(r.evidence.ewsUrlMayReceivePassword, { ok: true, reason: 'ex.lab.test is a host of the platform (server, EWS, OWA, IMAP, SMTP, Autodiscover SRV target), over https' });
+    const ews = r.evidence.ewsUrlMayReceivePassword as { ok: boolean; reason: string };
+    assert.equal(ews.ok, true, 'the EWS URL of the answer is a platform host');
+    assert.match(ews.reason, /^ex\.lab\.test is a host of the platform \(server, EWS, OWA, IMAP, SMTP/);
     await outsiderNeverGotCredentials(d, account);
     await gotBasicFor('ex.lab.test', account);
     assert.equal(d.verdict, 'healthy', summary(d));

@@ -5,12 +5,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
 import type { CheckId } from '../../src/diagnostics/types.js';
+import { createLogger } from '../../src/logging.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from '../../src/webhooks/dispatcher.js';
+import { startDiagnosticWorker, type DiagnosticWorker } from '../../src/worker/create-worker.js';
 import { assertNoLeak } from '../helpers/leaks.js';
 import { summary } from '../helpers/diagnose.js';
 import { dumpKeys, startService, type Service } from '../helpers/service.js';
@@ -48,8 +54,13 @@ const password = (i: number) => `Hz${i}q-${randomBytes(9).toString('base64url')}
 describe('hostile servers through the API', { skip: process.env.LAB_DIR ? false : 'needs the lab: npx tsx test/lab/with-lab.ts -- node --import tsx --test test/integration/hostile.test.ts' }, () => {
   let s: Service;
   let hooks: Server;
+  let dir: string;
+  let dispatcher: WebhookDispatcher;
+  let worker: DiagnosticWorker;
   const bodies: string[] = [];
   before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'exdiag-hostile-'));
+    writeFileSync(join(dir, 'clients.json'), JSON.stringify([{ id: 'alpha', webhookSecrets: [`whsec_${randomBytes(32).toString('base64')}`] }]));
     hooks = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => { body += c.toString(); });
@@ -65,10 +76,20 @@ describe('hostile servers through the API', { skip: process.env.LAB_DIR ? false 
       WEBHOOK_ALLOWLIST: '127.0.0.1/32',
       // The domain check's RDAP server is a redirect loop.
       RDAP_BASE_URL: `https://${HOSTILE.redirectLoopA}/`,
-    });
+      CLIENTS_FILE: join(dir, 'clients.json'),
+    }, { worker: false });
+    // The worker as src/worker.ts wires it (diagnostics, then webhooks), in this process, logging
+    // into the service's captured lines.
+    const logger = createLogger(s.config, { write: (line: string) => { s.logs.push(line); } });
+    dispatcher = createWebhookDispatcher({ config: s.config, connection: s.redis, log: logger });
+    dispatcher.startWorker();
+    worker = await startDiagnosticWorker({ config: s.config, logger, onFinished: (r) => dispatcher.enqueueFor(r) });
   });
   after(async () => {
+    await worker?.close(0);
+    await dispatcher?.close();
     await s?.close();
+    rmSync(dir, { recursive: true, force: true });
     hooks.closeAllConnections();
     await new Promise((r) => hooks.close(r));
   });

@@ -83,9 +83,10 @@ describe('OVHcloud API', () => {
     assert.ok(Date.parse(service.sslExpirationDate as string) > Date.now());
     assert.deepEqual(await c.requestPromised('GET', `${svc}/domain`), Object.keys(DOMAINS));
     const good = await c.requestPromised('GET', `${svc}/domain/healthy.test`) as Record<string, unknown>;
-    assert.deepEqual([good.mxIsValid, good.srvIsValid, good.mxRecord, good.type], [true, true, LAB_MX, 'authoritative']);
+    // mxRecord is what DNS holds, expectedMX what the platform expects (reference sheet §6).
+    assert.deepEqual([good.mxIsValid, good.srvIsValid, good.expectedMX, good.mxRecord, good.type], [true, true, LAB_MX, LAB_MX.map((h) => `${h}.`), 'authoritative']);
     const bad = await c.requestPromised('GET', `${svc}/domain/mx-elsewhere.test`) as Record<string, unknown>;
-    assert.equal(bad.mxIsValid, false);
+    assert.deepEqual([bad.mxIsValid, bad.mxRecord, bad.expectedMX], [false, ['mx.elsewhere.test.'], LAB_MX]);
     const wrongSrv = await c.requestPromised('GET', `${svc}/domain/srv-wrong.test`) as Record<string, unknown>;
     assert.equal(wrongSrv.srvIsValid, false);
 

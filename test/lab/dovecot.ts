@@ -2,11 +2,12 @@
 // expiring in 5 days on .4),
 // passwd-file users from scenarios.ts, a deny passdb for refused logins, LMTP + Sieve for delivery,
 // and an auth socket that Postfix uses for SASL (so both protocols log failures in one place).
-import { access, chown, mkdir, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startChild } from './child.js';
 import type { LabCerts } from './certs.js';
 import { probeTcp, waitUntil } from './readiness.js';
+import { BULK_MAILBOXES } from './bulk.js';
 import { ADDR, MAILBOXES, PORTS } from './scenarios.js';
 
 /** Debian's `mail` user owns the mailboxes (Dovecot will not run mail processes as root). */
@@ -39,7 +40,15 @@ export const homeOf = (mailRoot: string, address: string) => {
   return join(mailRoot, domain, local);
 };
 
-function config(dir: string, p: DovecotPaths, certs: LabCerts): string {
+export interface DovecotOptions {
+  /**
+   * Keep Dovecot's per-IP auth penalty (anvil delays every login from an address after failed
+   * logins from it). Off by default: every lab client is 127.0.0.1. Default: LAB_AUTH_PENALTY=1.
+   */
+  authPenalty?: boolean;
+}
+
+function config(dir: string, p: DovecotPaths, certs: LabCerts, o: DovecotOptions = {}): string {
   const d = join(dir, 'dovecot');
   return `# exchange-diagnostics lab — generated, throwaway
 protocols = imap lmtp
@@ -113,10 +122,18 @@ namespace inbox {
 
 # Many diagnostics of one mailbox at once (bench, parallel tests) all come from 127.0.0.1.
 mail_max_userip_connections = 1000
+# Scale (bench/scale.ts): 1,000 diagnostics at once hold up to 2,000 IMAP sessions (the imap check,
+# then receive's IDLE), each an imap process that talks to anvil, log and stats, and every Postfix
+# smtpd doing SASL holds an auth connection: the defaults (100 processes, 1,000 clients per
+# service) refuse sessions long before that.
+default_process_limit = 2500
+default_client_limit = 6000
 service imap-login {
+  # High-performance mode: each login process serves (and proxies the TLS of) many sessions.
   service_count = 0
   client_limit = 1000
-  process_min_avail = 1
+  process_min_avail = 2
+  process_limit = 6
   inet_listener imap {
     port = 0
   }
@@ -130,14 +147,15 @@ service lmtp {
     mode = 0666
   }
 }
-# Anvil's per-IP auth penalty would slow every later login from 127.0.0.1 (all lab clients) by
+${o.authPenalty ? '' : `# Anvil's per-IP auth penalty would slow every later login from 127.0.0.1 (all lab clients) by
 # up to 15 s after a few failures; the lockout policy is the provider's business, not Dovecot's.
+# (bench/penalty.ts measures it with LAB_AUTH_PENALTY=1.)
 service anvil {
   unix_listener anvil-auth-penalty {
     mode = 0
   }
 }
-service auth {
+`}service auth {
   unix_listener auth-postfix {
     mode = 0666
   }
@@ -146,7 +164,7 @@ protocol imap {
   imap_idle_notify_interval = 30 secs
 }
 service imap {
-  process_limit = 2000
+  process_limit = 2500
 }
 protocol lmtp {
   mail_plugins = $mail_plugins sieve
@@ -159,19 +177,39 @@ plugin {
 `;
 }
 
-export async function startDovecot(dir: string, certs: LabCerts): Promise<{ paths: DovecotPaths; stop(): Promise<void> }> {
+/**
+ * Every IMAP session in IDLE takes an inotify instance of the mail user (all lab mailboxes are
+ * uid 8); past the kernel's 128 Dovecot logs a warning per session and polls every second instead.
+ * Best effort: raised machine-wide when allowed, left alone otherwise.
+ */
+async function raiseInotifyInstances(min = 8192): Promise<void> {
+  const path = '/proc/sys/fs/inotify/max_user_instances';
+  const now = Number(await readFile(path, 'utf8').catch(() => 'NaN'));
+  if (Number.isFinite(now) && now < min) await writeFile(path, String(min)).catch(() => undefined);
+}
+
+export async function startDovecot(dir: string, certs: LabCerts, opts: DovecotOptions = {}): Promise<{ paths: DovecotPaths; stop(): Promise<void> }> {
   const p = dovecotPaths(dir);
+  await raiseInotifyInstances();
   const d = join(dir, 'dovecot');
   await mkdir(join(d, 'run'), { recursive: true, mode: 0o755 });
   await mkdir(join(d, 'state'), { recursive: true, mode: 0o755 });
   await mkdir(p.mailRoot, { recursive: true, mode: 0o755 });
   const users: string[] = [];
   const deny: string[] = [];
-  for (const m of MAILBOXES) {
+  const all = [...MAILBOXES, ...BULK_MAILBOXES];
+  // Homes in parallel: the bulk mailboxes must not slow the lab's start-up.
+  for (const domainDir of new Set(all.map((m) => join(homeOf(p.mailRoot, m.address), '..')))) {
+    await mkdir(domainDir, { recursive: true });
+    await chown(domainDir, MAIL_UID, MAIL_GID);
+  }
+  await Promise.all(all.map(async (m) => {
     const home = homeOf(p.mailRoot, m.address);
-    await mkdir(home, { recursive: true });
-    await chown(join(home, '..'), MAIL_UID, MAIL_GID);
+    await mkdir(home);
     await chown(home, MAIL_UID, MAIL_GID);
+  }));
+  for (const m of all) {
+    const home = homeOf(p.mailRoot, m.address);
     users.push(`${m.address.toLowerCase()}:{PLAIN}${m.password}:${MAIL_UID}:${MAIL_GID}::${home}::`);
     if (m.denyLogin) deny.push(`${m.address.toLowerCase()}:`);
     if (m.fileIntoJunk) {
@@ -183,7 +221,7 @@ export async function startDovecot(dir: string, certs: LabCerts): Promise<{ path
   // The auth process (user dovecot) reads these: throwaway lab passwords that scenarios.ts holds anyway.
   await writeFile(join(d, 'users'), `${users.join('\n')}\n`, { mode: 0o644 });
   await writeFile(join(d, 'deny'), `${deny.join('\n')}\n`, { mode: 0o644 });
-  await writeFile(p.conf, config(dir, p, certs));
+  await writeFile(p.conf, config(dir, p, certs, { authPenalty: opts.authPenalty ?? process.env.LAB_AUTH_PENALTY === '1' }));
   const child = startChild('dovecot', ['-F', '-c', p.conf], p.log);
   try {
     for (const host of [ADDR.main, ADDR.expiredCert, ADDR.expiringCert]) {

@@ -1,13 +1,14 @@
 // A tiny Postfix policy-delegation server (SMTPD_POLICY_README): greylists the recipients marked
 // `greylist` in scenarios.ts, so the receive check meets a real 4xx and must retry like an MTA.
 import { createServer, type Server, type Socket } from 'node:net';
+import { BULK_MAILBOXES } from './bulk.js';
 import { MAILBOXES } from './scenarios.js';
 
 export interface GreylistOptions {
   /** How long a new triplet is deferred, ms. */
   delayMs?: number;
   now?: () => number;
-  /** Recipients to greylist (lower-case addresses); default: the `greylist` mailboxes. */
+  /** Recipients to greylist (lower-case addresses); default: the `greylist` mailboxes, bulk ones included. */
   recipients?: string[];
 }
 
@@ -34,7 +35,7 @@ export function decide(attrs: Map<string, string>, seen: Map<string, number>, gr
 export async function startGreylist(opts: GreylistOptions = {}): Promise<Greylist> {
   const delayMs = opts.delayMs ?? 3000;
   const now = opts.now ?? Date.now;
-  const greylisted = new Set((opts.recipients ?? MAILBOXES.filter((m) => m.greylist).map((m) => m.address)).map((a) => a.toLowerCase()));
+  const greylisted = new Set((opts.recipients ?? [...MAILBOXES, ...BULK_MAILBOXES].filter((m) => m.greylist).map((m) => m.address)).map((a) => a.toLowerCase()));
   const seen = new Map<string, number>();
   const sockets = new Set<Socket>();
   const server: Server = createServer((sock) => {

@@ -11,6 +11,7 @@ import { processAlive } from './child.js';
 import type { LabCerts } from './certs.js';
 import type { DovecotPaths } from './dovecot.js';
 import { logTail, probeTcp, waitUntil } from './readiness.js';
+import { BULK_MAILBOXES } from './bulk.js';
 import { ADDR, DOMAINS, LAB_ZONE, MAILBOXES, PORTS } from './scenarios.js';
 
 const run = promisify(execFile);
@@ -65,7 +66,14 @@ bounce_queue_lifetime = 1h
 smtpd_error_sleep_time = 0
 disable_vrfy_command = yes
 # Concurrent diagnostics (bench) all connect from 127.0.0.1, which $mynetworks exempts from anvil limits.
-default_process_limit = 300
+# Scale (bench/scale.ts): 1,000 diagnostics at once open their submission and MX sessions in the
+# same second; a connection that finds no free smtpd waits in the listen queue, and one that finds
+# the queue full waits for a SYN retransmit (1 s, 3 s, …). Process limit and backlog fit the burst,
+# and nothing throttles our own arrivals (in_flow_delay) or the hand-off to Dovecot's LMTP.
+default_process_limit = 1200
+inet_listen_backlog = 2048
+in_flow_delay = 0
+lmtp_destination_concurrency_limit = 50
 
 # Mailboxes: unknown users get 550 5.1.1; delivery over LMTP into Dovecot (Sieve runs there).
 virtual_mailbox_domains = ${Object.keys(DOMAINS).join(', ')}
@@ -176,7 +184,7 @@ export async function startPostfix(o: PostfixOptions): Promise<{ stop(): Promise
   await chown(data, Number(uid), Number(gid));
   await writeFile(join(conf, 'main.cf'), mainCf(o, conf));
   await writeFile(join(conf, 'master.cf'), masterCf(o));
-  await writeFile(join(conf, 'vmailbox'), MAILBOXES.map((m) => `${m.address.toLowerCase()} ${m.address.split('@')[1]}/${m.address.split('@')[0]}/`).join('\n') + '\n');
+  await writeFile(join(conf, 'vmailbox'), [...MAILBOXES, ...BULK_MAILBOXES].map((m) => `${m.address.toLowerCase()} ${m.address.split('@')[1]}/${m.address.split('@')[0]}/`).join('\n') + '\n');
   await writeFile(join(conf, 'discard'), Object.entries(DOMAINS).filter(([, d]) => d.discardInbound)
     .map(([name]) => `${name} DISCARD inbound mail for this domain is dropped (lab fault)`).join('\n') + '\n');
   // Only the MX listener reads this map: submission overrides smtpd_recipient_restrictions.

@@ -189,6 +189,8 @@ export const DOMAINS: Record<string, DomainScenario> = {
   // Provider facts and registrable domains (test/integration/provider-facts.test.ts).
   'eu.healthy.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, rdap: { registered: false }, note: 'a healthy mailbox domain below healthy.test: the registry knows healthy.test only (RDAP is asked about the registrable domain); DMARC inherited' },
   'spf-void.test': { mx: goodMx, srv: goodSrv, spf: [`v=spf1 include:${LAB_SPF_INCLUDE} a:gone1.spf-void.test mx:gone2.spf-void.test exists:gone3.spf-void.test -all`], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'SPF names three targets that do not exist: more than 2 void lookups (SPF_INVALID)' },
+  // The scale bench's domain: its mailboxes (u0001…u1000) live in bulk.ts and are greylisted, so every receive waits.
+  'bulk.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'healthy; the mailboxes of test/lab/bulk.ts (scale bench), inbound mail greylisted for 3 s' },
 };
 
 export interface ProviderState {

@@ -102,7 +102,7 @@ test('walkSpf: too many lookups in one record (no recursion needed)', async () =
 test('walkSpf: DNS failure → dnsError (we cannot decide), macros are not followed', async () => {
   assert.equal((await walkSpf('a.example', zone({ 'a.example': 'ERR' }))).found, 'dns-error');
   const inner = await walkSpf('a.example', zone({ 'a.example': ['v=spf1 include:b.example -all'], 'b.example': 'ERR' }));
-  assert.deepEqual(inner.dnsError, { name: 'b.example', error: 'ETIMEOUT' });
+  assert.deepEqual(inner.dnsError, { name: 'b.example', type: 'TXT', error: 'ETIMEOUT' });
   const macro = await walkSpf('a.example', zone({ 'a.example': ['v=spf1 include:%{d}.spf.example -all'] }));
   assert.deepEqual([macro.problems, macro.notFollowed], [[], ['%{d}.spf.example']]);
 });

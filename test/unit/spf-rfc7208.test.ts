@@ -194,6 +194,6 @@ describe('limits that need the terms resolved (§4.6.4)', () => {
     const refused = await walkSpf('r.example', zone({ 'r.example': { TXT: ['v=spf1 a:internal.r.example -all'] }, 'internal.r.example': { error: 'EGRESS_FORBIDDEN: 10.0.0.1 is a private address' } }));
     assert.deepEqual([refused.voidLookups, refused.targets[0].answer, refused.dnsError], [0, 'records', undefined]);
     const failing = await walkSpf('t.example', zone({ 't.example': { TXT: ['v=spf1 mx:slow.example -all'] }, 'slow.example': { error: 'ETIMEOUT' } }));
-    assert.deepEqual(failing.dnsError, { name: 'slow.example', error: 'ETIMEOUT' });
+    assert.deepEqual(failing.dnsError, { name: 'slow.example', type: 'MX', error: 'ETIMEOUT' });
   });
 });

@@ -63,7 +63,7 @@ export interface SpfWalk {
   /** Names with macros, not followed (their target depends on the message). */
   notFollowed: string[];
   /** The first DNS failure (a receiver would answer temperror): we cannot decide. */
-  dnsError?: { name: string; error: string };
+  dnsError?: { name: string; type: 'TXT' | 'MX' | 'A/AAAA'; error: string };
 }
 
 /** Where the walk stops even when something is wrong with the count: one fetch per lookup, plus the domain. */
@@ -84,7 +84,7 @@ export async function walkSpf(domain: string, lookups: SpfDns | TxtLookup, signa
   const stopped = () => walk.lookups > SPF_LOOKUP_LIMIT || !!walk.dnsError || !!signal?.aborted;
 
   /** Records one resolved answer; undefined after a DNS failure (recorded: temperror). */
-  function judge<T>(term: string, name: string, answer: DnsAnswer<T>): SpfTarget | undefined {
+  function judge<T>(term: string, name: string, type: 'TXT' | 'MX' | 'A/AAAA', answer: DnsAnswer<T>): SpfTarget | undefined {
     if (answer.ok) return push({ term, name, answer: 'records', records: answer.records.length });
     if (answer.kind !== 'error') {
       walk.voidLookups++;
@@ -92,7 +92,7 @@ export async function walkSpf(domain: string, lookups: SpfDns | TxtLookup, signa
     }
     if (isRefusedAddresses(answer.error)) return push({ term, name, answer: 'records', why: 'addresses refused by the egress policy' });
     if (isBadName(answer.error)) return push({ term, name, answer: 'unresolved', why: `not a name our resolver can ask (${answer.error})` });
-    walk.dnsError ??= { name, error: answer.error };
+    walk.dnsError ??= { name, type, error: answer.error };
     return undefined;
   }
   const push = (t: SpfTarget) => { walk.targets.push(t); return t; };
@@ -102,11 +102,11 @@ export async function walkSpf(domain: string, lookups: SpfDns | TxtLookup, signa
     fetches++;
     const answer = await dns.txt(name);
     if (term) {
-      const t = judge(term, name, answer);
+      const t = judge(term, name, 'TXT', answer);
       if (!t) return undefined;
       if (t.answer === 'unresolved') return undefined;
     } else if (!answer.ok && answer.kind === 'error') {
-      walk.dnsError ??= { name, error: answer.error };
+      walk.dnsError ??= { name, type: 'TXT', error: answer.error };
       return undefined;
     }
     return answer.ok ? answer.records.filter(isSpfRecord) : [];
@@ -123,7 +123,7 @@ export async function walkSpf(domain: string, lookups: SpfDns | TxtLookup, signa
     }
     if (term.name === 'mx') {
       if (!dns.mx) return;
-      const t = judge(term.text, name, await dns.mx(name));
+      const t = judge(term.text, name, 'MX', await dns.mx(name));
       if (t?.answer === 'records' && (t.records ?? 0) > SPF_MX_NAME_LIMIT) {
         walk.problems.push(`${label}"${term.text}": ${name} has ${t.records} MX records; a receiver looks up at most ${SPF_MX_NAME_LIMIT} per "mx" (RFC 7208 §4.6.4: permerror)`);
       }
@@ -132,7 +132,7 @@ export async function walkSpf(domain: string, lookups: SpfDns | TxtLookup, signa
     // a: the A or AAAA records of the client's family; counted void only when it has neither, so a
     // host reachable over one family is never blamed. exists: an A lookup (§5.7).
     if (!dns.addresses) return;
-    judge(term.text, name, await dns.addresses(name));
+    judge(term.text, name, 'A/AAAA', await dns.addresses(name));
   }
 
   async function visit(name: string, via: SpfVisit['via'], records: string[]): Promise<void> {

@@ -2,6 +2,7 @@
 // scenarios so that the OVHcloud and generic HTTP stand-ins never disagree. The domain side
 // keeps OVHcloud's distinction: what DNS holds (the scenario's records) versus what the platform
 // expects (the lab platform's MX, SRV and SPF), and a verdict computed from the two.
+import { findBulkMailbox } from '../bulk.js';
 import { DOMAINS, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, MAILBOXES, type MailboxScenario, type ProviderState } from '../scenarios.js';
 
 export interface LabTask { id: number; function: string; status: string; todoDate: string; finishDate: string | null }
@@ -24,7 +25,7 @@ export interface LabAccount {
 
 export function findMailbox(address: string): MailboxScenario | undefined {
   const a = address.trim().toLowerCase();
-  return MAILBOXES.find((m) => m.address.toLowerCase() === a);
+  return MAILBOXES.find((m) => m.address.toLowerCase() === a) ?? findBulkMailbox(a);
 }
 
 /** The account as the provider knows it, or undefined when the provider has no such account. */
@@ -39,7 +40,8 @@ export function labAccount(address: string, nowMs: number): LabAccount | undefin
   if (!protocols.POP) disabled.push('pop');
   if (!protocols.activeSync) disabled.push('activesync');
   if (!protocols.webMail) disabled.push('owa');
-  const id = MAILBOXES.indexOf(mailbox) + 1;
+  // Bulk mailboxes (bulk.ts) come after the scenarios': u0001 is 10001.
+  const id = MAILBOXES.includes(mailbox) ? MAILBOXES.indexOf(mailbox) + 1 : 10_000 + Number(local.replace(/\D/g, ''));
   const tasks = (p.tasks ?? []).map((t, i) => ({
     id: id * 100 + i + 1,
     function: t.function,

@@ -1,0 +1,145 @@
+// Figure 3: N diagnostics that really wait on mail, all at once, in one worker process. Every
+// mailbox is a bulk.test one (test/lab/bulk.ts) whose MX greylists each new (client, sender,
+// recipient) for 3 s, so each receive check delivers, meets a 4xx, retries and waits in IDLE. Each
+// N gets a fresh worker (its RSS, CPU, event-loop and DNS figures are that N's alone) and a fresh
+// envelope sender (so the greylist sees new triplets).
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import { CHECK_IDS } from '../src/diagnostics/types.js';
+import type { DnsStats } from '../src/net/dns.js';
+import { bulkAddress, findBulkMailbox } from '../test/lab/bulk.js';
+import type { ApiClient } from './api-client.js';
+import { counts, fetchAll, figures, postBatch, waitForCount, type BatchFigures } from './batch.js';
+import { sampleRss } from './memory.js';
+import { scrape, value, type Samples } from './prometheus.js';
+import type { ServiceProcess } from './service-process.js';
+import { mib, ms, summarize } from './stats.js';
+import { table } from './table.js';
+
+export interface BenchWorker {
+  proc: ServiceProcess;
+  /** Its /metrics URL (WORKER_HTTP_PORT). */
+  metricsUrl: string;
+}
+
+export interface PartContext {
+  api: ApiClient;
+  /** For scrapes and reads. */
+  dispatcher: Dispatcher;
+  /** Connections the POSTs of a batch share. */
+  postVia: Dispatcher;
+  /** Starts a worker process with these extra env entries (ready once it serves /metrics). */
+  startWorker(name: string, env: Record<string, string>): Promise<BenchWorker>;
+  /** Diagnostics finished so far under the bench's prefix, all statuses (the API's /metrics). */
+  finishedTotal(): Promise<number>;
+  say(m: string): void;
+}
+
+const DNS_FIELDS: Array<[keyof DnsStats, string]> = [
+  ['queries', 'exdiag_dns_queries_total'], ['cacheHits', 'exdiag_dns_cache_hits_total'], ['coalesced', 'exdiag_dns_coalesced_total'],
+  ['wire', 'exdiag_dns_wire_queries_total'], ['tcp', 'exdiag_dns_tcp_answers_total'], ['errors', 'exdiag_dns_errors_total'], ['queued', 'exdiag_dns_queued_total'],
+];
+
+export interface ScaleResult {
+  n: number;
+  f: BatchFigures;
+  rss: { idle: number; peak: number; after: number };
+  cpuSeconds: number;
+  /** Event-loop delay since the worker started (= this N), ms; worst 10-s window p99 seen. */
+  loop: { p50: number; p99: number; max: number; worstWindowP99: number };
+  /** DNS counters of the worker during this N. */
+  dns: Record<keyof DnsStats, number>;
+  /** All accepted diagnostics finished before the phase's time ran out. */
+  inTime: boolean;
+}
+
+const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+const loopQ = (m: Samples, name: string, q: string) => value(m, `${name}{quantile="${q}"}`) * 1000;
+
+export async function runScale(ctx: PartContext, n: number, o: { sender: string; timeoutMs: number; checks?: readonly string[] }): Promise<ScaleResult> {
+  const w = await ctx.startWorker(`worker-n${n}`, { TEST_MAIL_FROM: o.sender });
+  try {
+    // Start-up garbage and JIT settle first: idle is the steady state before the burst.
+    await sleep(1000);
+    const idle = await w.proc.rss();
+    const cpu0 = await w.proc.cpuSeconds();
+    const m0 = await scrape(ctx.dispatcher, w.metricsUrl);
+    const base = await ctx.finishedTotal();
+    const rss = sampleRss(() => w.proc.rss(), 50);
+    let worstWindowP99 = 0;
+    let sampling = true;
+    const windows = (async () => {
+      while (sampling) {
+        const m = await scrape(ctx.dispatcher, w.metricsUrl).catch(() => undefined);
+        if (m) worstWindowP99 = Math.max(worstWindowP99, loopQ(m, 'exdiag_worker_event_loop_delay_seconds', '0.99'));
+        await sleep(1000);
+      }
+    })();
+
+    const bodies = Array.from({ length: n }, (_, k) => {
+      const account = bulkAddress(k + 1);
+      return { account, password: findBulkMailbox(account)!.password, checks: [...(o.checks ?? CHECK_IDS)], metadata: { bench: 'scale', n } };
+    });
+    ctx.say(`   posting ${n} diagnostics`);
+    const posted = await postBatch(ctx.api, bodies, ctx.postVia, 32);
+    const accepted = posted.filter((p) => p.id).length;
+    ctx.say(`   ${accepted} accepted; waiting for them to finish`);
+    const done = await waitForCount(() => ctx.finishedTotal(), base, accepted, performance.now() + o.timeoutMs);
+    sampling = false;
+    await windows;
+    const peak = await rss.stop();
+    const m1 = await scrape(ctx.dispatcher, w.metricsUrl);
+    const cpuSeconds = (await w.proc.cpuSeconds()) - cpu0;
+    const after = await w.proc.rss();
+    const records = await fetchAll(ctx.api, posted.filter((p) => p.id).map((p) => p.id!));
+    const dns = Object.fromEntries(DNS_FIELDS.map(([k, name]) => [k, value(m1, name) - value(m0, name)])) as Record<keyof DnsStats, number>;
+    const since = 'exdiag_worker_event_loop_delay_since_start_seconds';
+    return {
+      n, f: figures(posted, records), rss: { idle, peak, after }, cpuSeconds, dns, inTime: done >= accepted,
+      loop: { p50: loopQ(m1, since, '0.5'), p99: loopQ(m1, since, '0.99'), max: loopQ(m1, since, '1'), worstWindowP99 },
+    };
+  } finally {
+    await w.proc.stop();
+  }
+}
+
+const sec = (v: number) => (Number.isFinite(v) ? (v / 1000).toFixed(1) : '-');
+
+export function renderScale(rows: ScaleResult[], concurrency: number): string {
+  let out = table(`3. Diagnostics that wait on mail: N at once, one worker process (WORKER_CONCURRENCY=${concurrency}), every check, bulk.test (MX greylists each new recipient for 3 s)`,
+    ['N', 'completed', 'wall s', 'POST->finished p50 s', 'p95 s', 'max s', 'queue wait p95 s', 'peak in flight', 'worker CPU s'],
+    rows.map((r) => {
+      const l = summarize(r.f.latencies);
+      const q = summarize(r.f.queueMs);
+      return [r.n, `${r.f.completed}/${r.n}`, sec(r.f.wallMs), sec(l.p50), sec(l.p95), sec(l.max), sec(q.p95), r.f.peakInFlight, r.cpuSeconds.toFixed(1)];
+    }));
+  out += table('3b. Worker memory and event loop during each N (fresh worker per N)',
+    ['N', 'RSS idle MiB', 'RSS peak MiB', 'RSS after MiB', 'KiB per in-flight', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'worst 10 s p99 ms'],
+    rows.map((r) => {
+      const per = r.f.peakInFlight ? (r.rss.peak - r.rss.idle) / 1024 / r.f.peakInFlight : NaN;
+      return [r.n, mib(r.rss.idle), mib(r.rss.peak), mib(r.rss.after), Number.isFinite(per) ? per.toFixed(0) : '-', ms(r.loop.p50), ms(r.loop.p99), ms(r.loop.max), ms(r.loop.worstWindowP99)];
+    }));
+  out += table('3c. Per check durationMs, p50 / p95 (ms)', ['check', ...rows.map((r) => `N=${r.n}`)],
+    CHECK_IDS.map((c) => [c, ...rows.map((r) => {
+      const s = summarize(r.f.perCheck.get(c) ?? []);
+      return s.n ? `${ms(s.p50)} / ${ms(s.p95)}` : '-';
+    })]));
+  out += table('3d. DNS of the worker during each N (its resolver\'s counters, read from its /metrics)',
+    ['N', 'queries', 'cache hits', 'coalesced', 'wire queries', 'TCP answers', 'DNS errors', 'queued', 'answered locally %'],
+    rows.map((r) => {
+      const d = r.dns;
+      const local = d.queries ? (100 * (d.cacheHits + d.coalesced)) / d.queries : NaN;
+      return [r.n, d.queries, d.cacheHits, d.coalesced, d.wire, d.tcp, d.errors, d.queued, Number.isFinite(local) ? local.toFixed(1) : '-'];
+    }));
+  const notes: string[] = [];
+  for (const r of rows) {
+    notes.push(`N=${r.n}: verdicts ${counts(r.f.verdicts)}; checks not passed: ${counts(r.f.notPassed)}`);
+    if (!r.inTime) notes.push(`N=${r.n}: FAILED not every diagnostic finished in time`);
+    for (const e of r.f.errors.slice(0, 10)) notes.push(`N=${r.n}: FAILED ${e}`);
+    if (r.f.errors.length > 10) notes.push(`N=${r.n}: … ${r.f.errors.length - 10} more`);
+  }
+  return `${out}${notes.join('\n')}\n`;
+}
+
+/** A scale row is a success when every diagnostic completed, none inconclusive. */
+export const scaleFailed = (r: ScaleResult) => !r.inTime || r.f.errors.length > 0 || r.f.completed < r.n || (r.f.verdicts.get('inconclusive') ?? 0) > 0;

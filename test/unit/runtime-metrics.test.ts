@@ -1,0 +1,35 @@
+// The worker's own /metrics additions: event-loop delay (a blocked loop shows, an idle one reads
+// ~0) and the resolver's counters as Prometheus counters.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import client from 'prom-client';
+import type { DnsStats } from '../../src/net/dns.js';
+import { registerRuntimeMetrics } from '../../src/worker/runtime-metrics.js';
+
+const sample = (text: string, series: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? NaN : Number(line.slice(series.length + 1));
+};
+
+test('event-loop delay and DNS counters on the registry', async () => {
+  const registry = new client.Registry();
+  const stats: DnsStats = { queries: 7, cacheHits: 3, coalesced: 2, wire: 2, tcp: 1, errors: 0, queued: 4 };
+  const m = registerRuntimeMetrics({ registry, dnsStats: () => stats, windowMs: 60_000 });
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const t = Date.now();
+    while (Date.now() - t < 120) { /* block the loop */ }
+    await new Promise((r) => setTimeout(r, 50));
+    const text = await registry.metrics();
+    const max = sample(text, 'exdiag_worker_event_loop_delay_since_start_seconds{quantile="1"}');
+    assert.ok(max >= 0.1 && max < 1, `since-start max ${max}`);
+    assert.ok(sample(text, 'exdiag_worker_event_loop_delay_seconds{quantile="1"}') >= 0.1, 'the window in progress shows it too');
+    assert.ok(sample(text, 'exdiag_worker_event_loop_delay_seconds{quantile="0.5"}') < 0.01, 'an idle tick reads ~0');
+    assert.equal(sample(text, 'exdiag_dns_queries_total'), 7);
+    assert.equal(sample(text, 'exdiag_dns_tcp_answers_total'), 1);
+    stats.queries = 9;
+    assert.equal(sample(await registry.metrics(), 'exdiag_dns_queries_total'), 9, 'read at each scrape');
+  } finally {
+    m.stop();
+  }
+});
