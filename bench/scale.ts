@@ -44,6 +44,8 @@ export interface ScaleResult {
   n: number;
   f: BatchFigures;
   rss: { idle: number; peak: number; after: number };
+  /** Largest V8 heap in use seen on the worker's /metrics (scraped every second), bytes. */
+  heapPeak: number;
   cpuSeconds: number;
   /** Event-loop delay since the worker started (= this N), ms; worst 10-s window p99 seen. */
   loop: { p50: number; p99: number; max: number; worstWindowP99: number };
@@ -67,11 +69,15 @@ export async function runScale(ctx: PartContext, n: number, o: { sender: string;
     const base = await ctx.finishedTotal();
     const rss = sampleRss(() => w.proc.rss(), 50);
     let worstWindowP99 = 0;
+    let heapPeak = value(m0, 'nodejs_heap_size_used_bytes');
     let sampling = true;
     const windows = (async () => {
       while (sampling) {
         const m = await scrape(ctx.dispatcher, w.metricsUrl).catch(() => undefined);
-        if (m) worstWindowP99 = Math.max(worstWindowP99, loopQ(m, 'exdiag_worker_event_loop_delay_seconds', '0.99'));
+        if (m) {
+          worstWindowP99 = Math.max(worstWindowP99, loopQ(m, 'exdiag_worker_event_loop_delay_seconds', '0.99'));
+          heapPeak = Math.max(heapPeak, value(m, 'nodejs_heap_size_used_bytes'));
+        }
         await sleep(1000);
       }
     })();
@@ -95,7 +101,7 @@ export async function runScale(ctx: PartContext, n: number, o: { sender: string;
     const dns = Object.fromEntries(DNS_FIELDS.map(([k, name]) => [k, value(m1, name) - value(m0, name)])) as Record<keyof DnsStats, number>;
     const since = 'exdiag_worker_event_loop_delay_since_start_seconds';
     return {
-      n, f: figures(posted, records), rss: { idle, peak, after }, cpuSeconds, dns, inTime: done >= accepted,
+      n, f: figures(posted, records), rss: { idle, peak, after }, heapPeak, cpuSeconds, dns, inTime: done >= accepted,
       loop: { p50: loopQ(m1, since, '0.5'), p99: loopQ(m1, since, '0.99'), max: loopQ(m1, since, '1'), worstWindowP99 },
     };
   } finally {
@@ -114,10 +120,10 @@ export function renderScale(rows: ScaleResult[], concurrency: number): string {
       return [r.n, `${r.f.completed}/${r.n}`, sec(r.f.wallMs), sec(l.p50), sec(l.p95), sec(l.max), sec(q.p95), r.f.peakInFlight, r.cpuSeconds.toFixed(1)];
     }));
   out += table('3b. Worker memory and event loop during each N (fresh worker per N)',
-    ['N', 'RSS idle MiB', 'RSS peak MiB', 'RSS after MiB', 'KiB per in-flight', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'worst 10 s p99 ms'],
+    ['N', 'RSS idle MiB', 'RSS peak MiB', 'RSS after MiB', 'KiB per in-flight', 'heap used peak MiB', 'loop p50 ms', 'loop p99 ms', 'loop max ms', 'worst 10 s p99 ms'],
     rows.map((r) => {
       const per = r.f.peakInFlight ? (r.rss.peak - r.rss.idle) / 1024 / r.f.peakInFlight : NaN;
-      return [r.n, mib(r.rss.idle), mib(r.rss.peak), mib(r.rss.after), Number.isFinite(per) ? per.toFixed(0) : '-', ms(r.loop.p50), ms(r.loop.p99), ms(r.loop.max), ms(r.loop.worstWindowP99)];
+      return [r.n, mib(r.rss.idle), mib(r.rss.peak), mib(r.rss.after), Number.isFinite(per) ? per.toFixed(0) : '-', mib(r.heapPeak), ms(r.loop.p50), ms(r.loop.p99), ms(r.loop.max), ms(r.loop.worstWindowP99)];
     }));
   out += table('3c. Per check durationMs, p50 / p95 (ms)', ['check', ...rows.map((r) => `N=${r.n}`)],
     CHECK_IDS.map((c) => [c, ...rows.map((r) => {

@@ -1,6 +1,7 @@
 // Is the mailbox's domain registered and not expired? Asks RDAP (RFC 9083), the successor of whois,
 // about the registrable domain: registries hold registered names only, so `user@eu.example.com`
 // is judged by `example.com` and `user@example.co.uk` by `example.co.uk` (Public Suffix List).
+import { domainToASCII } from 'node:url';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { registrableDomain } from '../platforms/registrable-domain.js';
 import { baseUrlFor, parseRdapDomain, rdapDomainUrl, readBootstrap } from './http/rdap.js';
@@ -12,12 +13,12 @@ const DAY = 24 * 3600 * 1000;
  * (blogspot.com, duckdns.org) is no registry. A TLD the list does not know (the lab's `.test`)
  * falls under the list's default rule "*", so `eu.group.test` is asked as `group.test`.
  */
-export function rdapQueryName(domain: string): { name: string; why: string } {
-  const d = domain.toLowerCase().replace(/\.$/, '');
+export function rdapQueryName(domain: string): { name: string; why: string; subdomain: boolean } {
+  const d = domainToASCII(domain.toLowerCase().replace(/\.$/, '')) || domain.toLowerCase();
   const reg = registrableDomain(d, { icannOnly: true });
-  if (!reg) return { name: d, why: 'no registrable domain under the Public Suffix List (a public suffix itself, or a single label): asked as is' };
-  if (reg === d) return { name: d, why: 'the mailbox domain is itself the registered name (Public Suffix List)' };
-  return { name: reg, why: `${d} is a subdomain; registries hold registered names only, and ${reg} is the registrable domain (Public Suffix List, ICANN section)` };
+  if (!reg) return { name: d, why: 'no registrable domain under the Public Suffix List (a public suffix itself, or a single label): asked as is', subdomain: false };
+  if (reg === d) return { name: d, why: 'the mailbox domain is itself the registered name (Public Suffix List)', subdomain: false };
+  return { name: reg, subdomain: true, why: `${d} is a subdomain; registries hold registered names only, and ${reg} is the registrable domain (Public Suffix List, ICANN section)` };
 }
 
 async function rdapBase(ctx: CheckContext, name: string): Promise<{ base?: string; source: string; error?: string }> {
@@ -43,7 +44,7 @@ async function rdapBase(ctx: CheckContext, name: string): Promise<{ base?: strin
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const asked = rdapQueryName(ctx.domain);
   const name = asked.name;
-  const label = name === ctx.domain.toLowerCase().replace(/\.$/, '') ? name : `${name} (the registrable domain of ${ctx.domain})`;
+  const label = asked.subdomain ? `${name} (the registrable domain of ${ctx.domain})` : name;
   const { base, source, error } = await rdapBase(ctx, name);
   if (!base) return { status: 'error', code: 'RDAP_ERROR', message: error!, evidence: { domain: ctx.domain, asked: name, askedWhy: asked.why, bootstrap: source } };
   const url = rdapDomainUrl(base, name);
