@@ -10,6 +10,9 @@ import { readPassword } from './cli/password.js';
 import { terminalMode } from './cli/progress.js';
 import { packageVersion } from './cli/version.js';
 
+/** After Ctrl-C, how long checks may take to stop and clean up before the command exits anyway. */
+const CANCEL_GRACE_MS = 3000;
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const cmd = parseCommand(argv);
@@ -25,20 +28,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     // The CLI is quieter than the services unless LOG_LEVEL says otherwise.
     const config = loadConfig({ LOG_LEVEL: 'warn', ...env });
     const password = await readPassword(cmd.password, { stdin: process.stdin, stderr: process.stderr, env });
-    // Ctrl-C cancels the run (its checks stop, test messages already sent are still cleaned up
-    // where the check can); a second Ctrl-C does not wait for that.
+    // Ctrl-C cancels the run: the checks see the abort and stop. One that does not notice (a DNS
+    // query in flight) is not waited for beyond CANCEL_GRACE_MS; a second Ctrl-C does not wait.
+    const terminal = terminalMode(process.stderr, env);
     const ac = new AbortController();
     const onSigint = () => {
       if (ac.signal.aborted) process.exit(130);
       ac.abort(new Error('interrupted'));
+      process.stderr.write(`${terminal.tty ? '\r\x1b[2K' : ''}exdiag: cancelling… (Ctrl-C again to quit at once)\n`);
+      setTimeout(() => {
+        process.stderr.write('exdiag: interrupted\n');
+        process.exit(130);
+      }, CANCEL_GRACE_MS).unref();
     };
     process.on('SIGINT', onSigint);
     try {
       // Loaded on demand: `--help` and usage errors need none of the checks' dependencies.
       const { runCommand } = await import('./cli/run-command.js');
-      return await runCommand(cmd, password, config, {
-        stdout: process.stdout, stderr: process.stderr, signal: ac.signal, terminal: terminalMode(process.stderr, env),
-      });
+      return await runCommand(cmd, password, config, { stdout: process.stdout, stderr: process.stderr, signal: ac.signal, terminal });
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -68,7 +75,7 @@ if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
     // Interrupted: a connection a cancelled check still holds must not keep the command alive.
-    if (code === 130) setTimeout(() => process.exit(code), 2000).unref();
+    if (code === 130) setTimeout(() => process.exit(code), CANCEL_GRACE_MS).unref();
   }, (err) => {
     process.stderr.write(`exdiag: ${(err as Error)?.message ?? String(err)}\n`);
     process.exitCode = 1;

@@ -61,8 +61,8 @@ export function createProgress(o: ProgressOptions): Progress {
   function drawStatus() {
     if (!running.size) return clearStatus();
     let text = `  … running: ${list(1)}`;
-    // A wrapped line cannot be redrawn with \r: cut it to the terminal's width.
-    const width = (o.out.columns ?? 80) - 1;
+    // A wrapped line cannot be redrawn with \r: cut it to the terminal's width (0 when unknown).
+    const width = (o.out.columns || 80) - 1;
     if (text.length > width) text = `${text.slice(0, Math.max(0, width - 1))}…`;
     o.out.write(`${CLEAR_LINE}${o.color ? `\x1b[2m${text}\x1b[0m` : text}`);
     statusShown = true;

@@ -14,7 +14,7 @@ export interface DnsServer {
   label: string;
 }
 
-export type WireType = 'A' | 'AAAA' | 'MX' | 'SRV' | 'TXT';
+export type WireType = 'A' | 'AAAA' | 'MX' | 'SRV' | 'TXT' | 'PTR';
 
 export interface WireAnswer {
   packet: packet.DecodedPacket;

@@ -7,6 +7,7 @@ import { Resolver } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import type { Answer, SoaData } from 'dns-packet';
 import { LRUCache } from 'lru-cache';
+import { parseIp } from './address-policy.js';
 import { askServer, parseServer, type DnsServer, type WireType } from './dns-wire.js';
 import { EgressForbiddenError, ipLiteral, type EgressGuard } from './egress.js';
 
@@ -32,6 +33,13 @@ export interface DnsClient {
   txt(name: string): Promise<DnsAnswer<string>>;
   /** A then AAAA. */
   addresses(name: string): Promise<DnsAnswer<string>>;
+  /** PTR names of an IP address (lower case, no trailing dot); a non-IP is EBADNAME. */
+  ptr(address: string): Promise<DnsAnswer<string>>;
+  /**
+   * A (family 4) or AAAA (6) records, not filtered by the egress policy: to compare an answer
+   * (forward-confirmed reverse DNS), never to connect (connectors take `addresses`/`lookup` only).
+   */
+  forward(name: string, family: 4 | 6): Promise<DnsAnswer<string>>;
   /** net/tls `lookup` using the same servers (for sockets and HTTP clients). */
   lookup: LookupFunction;
   readonly servers: string[];
@@ -81,6 +89,7 @@ function records(type: WireType, answers: Answer[]): { records: unknown[]; ttl: 
       case 'MX': { const m = d as { preference: number; exchange: string }; return { exchange: strip(m.exchange), priority: m.preference }; }
       case 'SRV': { const s = d as { priority: number; weight: number; port: number; target: string }; return { name: strip(s.target), port: s.port, priority: s.priority, weight: s.weight }; }
       case 'TXT': return (Array.isArray(d) ? d : [d]).map((c) => Buffer.isBuffer(c) ? c.toString('utf8') : String(c)).join('');
+      case 'PTR': return strip(String(d));
       default: return String(d);
     }
   });
@@ -91,6 +100,19 @@ function records(type: WireType, answers: Answer[]): { records: unknown[]; ttl: 
 function negativeTtl(authorities: Answer[] | undefined, fallback: number): number {
   const soa = authorities?.find((a) => a.type === 'SOA') as { ttl?: number; data: SoaData } | undefined;
   return soa ? Math.min(soa.ttl ?? fallback, soa.data.minimum ?? fallback) : fallback;
+}
+
+/**
+ * The labels of an address in reverse order, as PTR names (RFC 1035 §3.5 in-addr.arpa, RFC 3596
+ * §2.5 ip6.arpa nibbles) and DNS blocklist names (RFC 5782 §2.1, §2.4) use them, or undefined
+ * for a non-IP: `192.0.2.1` → `1.2.0.192`.
+ */
+export function reversedLabels(address: string): { labels: string; family: 4 | 6 } | undefined {
+  const ip = parseIp(address);
+  if (!ip) return undefined;
+  if (ip.kind() === 'ipv4') return { labels: ip.toByteArray().reverse().join('.'), family: 4 };
+  const hex = ip.toByteArray().map((b) => b.toString(16).padStart(2, '0')).join('');
+  return { labels: [...hex].reverse().join('.'), family: 6 };
 }
 
 function systemServers(): string[] {
@@ -179,6 +201,12 @@ export function createDnsClient(opts: DnsOptions): DnsClient {
     mx: (name) => ask(name, 'MX'),
     srv: (name) => ask(name, 'SRV'),
     txt: (name) => ask(name, 'TXT'),
+    ptr: (address) => {
+      const r = reversedLabels(address);
+      if (!r) return Promise.resolve({ ok: false, kind: 'error', error: 'EBADNAME', server: label, ms: 0 });
+      return ask(`${r.labels}.${r.family === 4 ? 'in-addr' : 'ip6'}.arpa`, 'PTR');
+    },
+    forward: (name, family) => ask(name, family === 4 ? 'A' : 'AAAA'),
     addresses: async (name) => {
       let a = await ask<string>(name, 'A');
       if (!a.ok && a.kind === 'nodata') a = await ask<string>(name, 'AAAA');

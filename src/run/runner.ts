@@ -7,6 +7,7 @@ import type { CheckDeps } from '../diagnostics/deps.js';
 import { remediationFor } from '../diagnostics/remediation.js';
 import { analyse } from './root-cause.js';
 import { capEvidence } from './evidence-budget.js';
+import { secretScrubber } from './scrub.js';
 import type {
   CheckContext, CheckDefinition, CheckId, CheckOutcome, CheckResult, DiagnosticReport, SharedFacts,
 } from '../diagnostics/types.js';
@@ -51,7 +52,8 @@ export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<
   const results: Partial<Record<CheckId, CheckResult>> = {};
   const selected = new Set(input.checks);
   const done = new Map<CheckId, Promise<CheckResult>>();
-  const scrub = secretScrubber(input.password);
+  // Defence in depth: whatever a check wrote, the password (in any encoding) never leaves the runner.
+  const scrub = secretScrubber(input.password, { account: input.account });
 
   const runOne = async (def: CheckDefinition): Promise<CheckResult> => {
     await Promise.all(def.after.filter((d) => selected.has(d)).map((d) => done.get(d)));
@@ -167,16 +169,4 @@ function skipReason(def: CheckDefinition, ctx: CheckContext, selected: Set<Check
 function splitAddress(account: string): [string, string] {
   const at = account.lastIndexOf('@');
   return [account.slice(0, at), account.slice(at + 1).toLowerCase()];
-}
-
-/** Defence in depth: whatever a check wrote, the password never leaves the runner. */
-function secretScrubber(secret: string) {
-  if (!secret) return (o: CheckOutcome) => o;
-  const variants = [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)].filter((v) => v.length >= 3);
-  return (o: CheckOutcome): CheckOutcome => {
-    let json = JSON.stringify(o);
-    if (!variants.some((v) => json.includes(JSON.stringify(v).slice(1, -1)))) return o;
-    for (const v of variants) json = json.split(JSON.stringify(v).slice(1, -1)).join('[redacted]');
-    return JSON.parse(json) as CheckOutcome;
-  };
 }

@@ -22,7 +22,9 @@ describe('the packed and installed exdiag', { skip, timeout: 600_000 }, () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'exdiag-pack-'));
-    const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    // Under `npm test` the outer npm exports its own npm_* settings (prefix, lifecycle): drop them.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+    const npmEnv = { ...inherited, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
     const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env: npmEnv, maxBuffer: 64 * 1024 * 1024 });
     // npm prints the prepack script's output before the JSON.
     const json = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[\n'))) as Array<{ filename: string; files: Array<{ path: string }> }>;

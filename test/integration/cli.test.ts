@@ -36,7 +36,7 @@ describe('exdiag run: progress and Ctrl-C', { skip }, () => {
     // The MX greylists this mailbox's first delivery for 3 s: `receive` is seen waiting.
     const m = mailbox('delayed@healthy.test');
     const r = await underPty(['run', m.address, '--platform', 'lab', '--password-env', 'EXDIAG_TEST_PW', '--checks', 'mx,imap,send,receive'],
-      { EXDIAG_TEST_PW: m.password });
+      { EXDIAG_TEST_PW: m.password, MAIL_DELAYED_AFTER_MS: '1500' });
     assert.equal(r.code, 0, r.out + r.err);
     assert.ok(r.out.includes(`${REDRAW}\x1b[2m  … running: `), JSON.stringify(r.out.slice(0, 400)));
     const waits = [...r.out.matchAll(/running: [^\r\n]*?receive (\d+\.\d) s/g)].map((x) => Number(x[1]));

@@ -61,6 +61,12 @@ test('a status line wider than the terminal is cut (a wrapped line cannot be red
   assert.equal(last.length, 29);
   assert.ok(last.endsWith('…'));
   p.stop();
+  // A pty without a window size reports 0 columns: 80 is assumed.
+  const unknown = sink(0);
+  const q = createProgress({ out: unknown, tty: true, color: false, now: () => 0 });
+  q.started('receive');
+  assert.ok(unknown.text().endsWith('  … running: receive 0.0 s'), JSON.stringify(unknown.text()));
+  q.stop();
 });
 
 test('not a terminal: plain lines only, and a "still running" line when nothing was printed for a while', async () => {
