@@ -32,3 +32,31 @@ export function total(s: Samples, name: string): number {
   for (const [k, v] of s) if (k === name || k.startsWith(`${name}{`)) sum += v;
   return sum;
 }
+
+/**
+ * The q-quantile of a Prometheus histogram between two scrapes, as PromQL's histogram_quantile
+ * computes it: linear within the bucket the rank falls in. Infinity when it falls past the last
+ * finite bucket; NaN without samples.
+ */
+export function histogramQuantile(before: Samples, after: Samples, name: string, q: number): number {
+  const buckets: Array<[number, number]> = [];
+  for (const [k, v] of after) {
+    const m = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\}$`).exec(k);
+    if (m) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), v - (before.get(k) ?? 0)]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const count = buckets.at(-1)?.[1] ?? 0;
+  if (!count) return NaN;
+  const rank = q * count;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, c] of buckets) {
+    if (c >= rank) {
+      if (le === Infinity) return Infinity;
+      return prevLe + (le - prevLe) * ((rank - prevCount) / Math.max(1, c - prevCount));
+    }
+    prevLe = le;
+    prevCount = c;
+  }
+  return NaN;
+}

@@ -98,11 +98,9 @@ async function main(): Promise<number> {
       const wport = await freePort();
       const proc = await startServiceProcess({
         name, entry: 'src/worker.ts',
-        env: {
-          ...env, WORKER_CONCURRENCY: String(opts.workerConcurrency), WORKER_HTTP_PORT: String(wport), ...extra,
-          // e.g. --cpu-prof --cpu-prof-dir=/tmp/prof: a look at where a worker's time goes.
-          ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
-        },
+        env: { ...env, WORKER_CONCURRENCY: String(opts.workerConcurrency), WORKER_HTTP_PORT: String(wport), ...extra },
+        // e.g. --cpu-prof --cpu-prof-dir=/tmp/prof: a look at where a worker's time goes.
+        nodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
         logFile: join(dir, `${name}.log`), readyLine: logMessage('worker health listener started (/livez, /readyz, /metrics)'),
       });
       procs.push(proc);
@@ -137,7 +135,7 @@ async function main(): Promise<number> {
         const timeoutMs = Math.min(150_000, left() - reserveAfter('scale') - 20_000);
         if (timeoutMs < 20_000) { say(`3. N=${n}: skipped, the deadline is near`); failed = true; continue; }
         say(`3. N=${n} diagnostics that wait on mail, at once (load ${load()})`);
-        const r = await runScale(ctx, n, { sender: `scale-${prefix}-${i}@diagnostics.test`, timeoutMs });
+        const r = await runScale(ctx, n, { sender: `scale-${prefix}-${i}@diagnostics.test`, timeoutMs, warmup: { account: E2E_ACCOUNT, password: mailbox(E2E_ACCOUNT).password } });
         rows.push(r);
         failed ||= scaleFailed(r);
         say(`   N=${n}: ${r.f.completed}/${n} completed, wall ${(r.f.wallMs / 1000).toFixed(1)} s, peak RSS ${mib(r.rss.peak)} MiB`);

@@ -31,11 +31,13 @@ export interface StartProcessOptions {
   /** Resolves true when a log line shows that the process is ready. */
   readyLine: (line: string) => boolean;
   timeoutMs?: number;
+  /** Extra node options before the entry point (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export async function startServiceProcess(o: StartProcessOptions): Promise<ServiceProcess> {
   const out = createWriteStream(o.logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', o.entry], {
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.entry], {
     cwd: REPO_ROOT, env: o.env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;

@@ -3,7 +3,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './store/redis.js';
 import type { Logger } from 'pino';
 import { createAuthenticator } from './api/auth.js';
 import { loadOpenApi } from './api/openapi.js';
@@ -20,6 +20,7 @@ import { requireSealKey, type Config } from './config/index.js';
 import { createMetrics } from './metrics.js';
 import { sealKeyring } from './queue/keyring.js';
 import { createDiagnosticProducer } from './queue/producer.js';
+import { createAdmission } from './store/admission.js';
 import { createDiagnosticStore } from './store/diagnostic-store.js';
 import { createEventWriter } from './store/events.js';
 import { createFinisher, type OnFinished } from './store/finisher.js';
@@ -31,7 +32,7 @@ export interface AppOptions {
   config: Readonly<Config>;
   logger: Logger;
   /** API connection; created (and closed with the app) when absent. */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Called when the API itself ends a diagnostic (cancel of a queued one): the webhook hook. */
   onFinished?: OnFinished;
   /** Path of the contract (default: the repository's openapi.yaml). */
@@ -78,6 +79,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const outcomes = createMetricsStore(redis, config.REDIS_PREFIX);
   const events = createEventWriter(redis, config.REDIS_PREFIX, storeTtls(config));
   const finish = createFinisher({ store, events, metrics: outcomes, log: opts.logger, onFinished: opts.onFinished });
+  const admission = createAdmission({ redis, prefix: config.REDIS_PREFIX, ttls: storeTtls(config), store, producer, finish, log: opts.logger });
   const metrics = createMetrics({ queue: producer.queue, outcomes });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -98,7 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(uiRoutes);
   await app.register(async (v1) => {
     v1.addHook('onRequest', createAuthenticator(config.clients));
-    await v1.register(diagnosticsRoutes, { config, sealKey, doc, store, producer, finish, redis });
+    await v1.register(diagnosticsRoutes, { config, sealKey, doc, store, admission, producer, finish, redis });
     await v1.register(eventsRoutes, { config, redis, doc });
     await v1.register(reportRoutes, { config, redis, doc });
     await v1.register(deliveriesRoutes, { config, redis, doc });

@@ -89,6 +89,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   if (a.expectedSrv) ctx.facts.expectedSrv = a.expectedSrv;
   if (a.expectedSpf) ctx.facts.expectedSpf = a.expectedSpf;
   if (a.providerDns) ctx.facts.providerDns = a.providerDns;
+  if (a.dkim) ctx.facts.providerDkim = a.dkim;
   ctx.facts.disabledProtocols = a.disabledProtocols;
   const findings = accountFindings(a, ctx.deps.now());
   const blocking = findings.find((f) => LOGIN_BLOCKING.has(f.code));

@@ -13,6 +13,9 @@ function isDnsServer(s: string): boolean {
   const m = /^([^:]+):(\d{1,5})$/.exec(s);
   return !!m && isIP(m[1]) === 4 && Number(m[2]) <= 65535;
 }
+const urlPath = (u: string) => {
+  try { return new URL(u).pathname; } catch { return ''; }
+};
 const list = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const envSchema = z.object({
@@ -27,8 +30,14 @@ export const envSchema = z.object({
   REDIS_SENTINELS: list.refine((l) => l.every((x) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(x)), 'each entry must be host:port'),
   /** Name of the master the sentinels watch. */
   REDIS_SENTINEL_NAME: z.string().default('mymaster'),
-  /** Prefix of every Redis key and queue of this deployment (tests use a unique one each). */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('exdiag'),
+  /** Redis Cluster: `host:port` of some of its nodes, comma separated (the rest is discovered); REDIS_URL then gives only the password, user and TLS. */
+  REDIS_CLUSTER_NODES: list.refine((l) => l.every((x) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(x)), 'each entry must be host:port'),
+  /**
+   * Prefix of every Redis key and queue of this deployment (tests use a unique one each). It may
+   * hold a hash tag (`{exdiag}`); under REDIS_CLUSTER_NODES one without is wrapped in braces, so
+   * that every key and queue of the deployment lands in one slot (scripts and MULTI need that).
+   */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*(\{[A-Za-z0-9:_-]+\})?[A-Za-z0-9:_-]*$/, 'letters, digits, ":", "_", "-", and at most one {hash tag}').min(1).default('exdiag'),
   /** API clients: `clientId:apiKey` pairs, comma separated. Keys are kept only as SHA-256 digests. */
   API_KEYS: list,
   /** Optional JSON file with per-client settings (keys, webhook, policy and limits; see config/clients.ts). */
@@ -111,6 +120,14 @@ export const envSchema = z.object({
   RDAP_BOOTSTRAP_URL: z.string().url().default('https://data.iana.org/rdap/dns.json'),
   /** DOMAIN_EXPIRING is reported this many days before expiry. */
   DOMAIN_EXPIRING_DAYS: int(30, 0),
+  /**
+   * DNS blocklist zones the platform's outbound addresses are looked up in (RFC 5782), comma
+   * separated; empty = none. Some zones refuse queries from public resolvers (Spamhaus answers
+   * 127.255.255.254): use DNS_SERVERS that may query them.
+   */
+  DNSBL_ZONES: z.string().default('zen.spamhaus.org,bl.spamcop.net,b.barracudacentral.org')
+    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))
+    .refine((l) => l.every((z) => /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(z)), 'each entry must be a DNS zone name'),
   /** TLS_EXPIRING (warn) is reported when a server's certificate (imap, send, webmail, autodiscover) expires within this many days; 0 never warns. */
   TLS_EXPIRING_DAYS: int(14, 0),
   /** Open event streams (SSE) one client may hold on one API process; more answer 429 TOO_MANY_STREAMS (0 = no limit). */
@@ -138,11 +155,22 @@ export const envSchema = z.object({
   if (e.PROVIDER === 'http' && !e.PROVIDER_HTTP_URL) {
     ctx.addIssue({ code: 'custom', path: ['PROVIDER_HTTP_URL'], message: 'required when PROVIDER=http' });
   }
+  if (e.REDIS_CLUSTER_NODES.length && e.REDIS_SENTINELS.length) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'cannot be set together with REDIS_SENTINELS: choose Redis Cluster or Sentinel (or neither for one Redis at REDIS_URL)' });
+  }
+  if (e.REDIS_CLUSTER_NODES.length && !['', '/', '/0'].includes(urlPath(e.REDIS_URL))) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'under REDIS_CLUSTER_NODES it may name no database but 0 (Redis Cluster has only one)' });
+  }
   for (const pair of e.API_KEYS) {
     if (!/^[A-Za-z0-9_.-]+:.{16,}$/.test(pair)) {
       ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'each entry must be clientId:key with a key of at least 16 characters' });
     }
   }
-});
+}).transform((e) => ({ ...e, REDIS_PREFIX: e.REDIS_CLUSTER_NODES.length ? hashTagged(e.REDIS_PREFIX) : e.REDIS_PREFIX }));
+
+/** The prefix itself when it holds a hash tag, else the whole prefix as the tag: `exdiag` → `{exdiag}`. */
+export function hashTagged(prefix: string): string {
+  return /\{[^}]+\}/.test(prefix) ? prefix : `{${prefix}}`;
+}
 
 export type Env = z.output<typeof envSchema>;

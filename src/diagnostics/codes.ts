@@ -32,7 +32,7 @@ export const CODES = {
   WEBMAIL_UNREACHABLE: { severity: 'fail', checks: ['webmail'] },
   IMAP_UNREACHABLE: { severity: 'fail', checks: ['imap', 'receive'] },
   TLS_INVALID: { severity: 'fail', checks: ['imap', 'send', 'webmail', 'autodiscover'] },
-  TLS_EXPIRING: { severity: 'warn', checks: ['imap', 'send', 'webmail', 'autodiscover'] },
+  TLS_EXPIRING: { severity: 'warn', checks: ['imap', 'send', 'webmail', 'autodiscover', 'mx-tls'] },
   SEND_REJECTED: { severity: 'fail', checks: ['send'] },
   SMTP_UNREACHABLE: { severity: 'fail', checks: ['send'] },
   MX_REJECTED: { severity: 'fail', checks: ['receive'] },
@@ -44,10 +44,32 @@ export const CODES = {
   SPF_INVALID: { severity: 'warn', checks: ['spf'] },
   DMARC_MISSING: { severity: 'warn', checks: ['dmarc'] },
   DMARC_INVALID: { severity: 'warn', checks: ['dmarc'] },
+  /** An MX offers STARTTLS with a certificate that does not verify for its name, or an outdated TLS version. */
+  MX_TLS_INVALID: { severity: 'warn', checks: ['mx-tls'] },
+  /** An MX does not offer STARTTLS: mail reaches it in clear text. */
+  MX_STARTTLS_MISSING: { severity: 'warn', checks: ['mx-tls'] },
+  /** MTA-STS is published but senders cannot use it (policy missing or invalid, MX not listed). */
+  MTA_STS_INVALID: { severity: 'warn', checks: ['mx-tls'] },
+  /** MTA-STS in enforce mode and no MX passes it: senders that honour it do not deliver. */
+  MTA_STS_BLOCKS_MAIL: { severity: 'fail', checks: ['mx-tls'] },
+  /** The TLS-RPT record (RFC 8460) cannot be used by senders. */
+  TLSRPT_INVALID: { severity: 'warn', checks: ['mx-tls'] },
+  /** The provider signs with a DKIM selector whose key is not in DNS ("used but not published"). */
+  DKIM_NOT_PUBLISHED: { severity: 'warn', checks: ['dkim'] },
+  /** A DKIM key record cannot be used by verifiers, or the provider reports its DKIM in error. */
+  DKIM_INVALID: { severity: 'warn', checks: ['dkim'] },
+  /** A DKIM RSA key shorter than 2048 bits (RFC 8301). */
+  DKIM_WEAK_KEY: { severity: 'warn', checks: ['dkim'] },
+  /** A DKIM key is published at the platform's selector but the provider does not sign ("published but not used"). */
+  DKIM_NOT_ENABLED: { severity: 'warn', checks: ['dkim'] },
+  /** An outbound address of the platform is on a DNS blocklist. */
+  OUTBOUND_IP_LISTED: { severity: 'warn', checks: ['outbound'] },
+  /** An outbound address of the platform has no reverse DNS, or one that does not resolve back to it. */
+  OUTBOUND_RDNS_INVALID: { severity: 'warn', checks: ['outbound'] },
   /** We could not decide: our side (resolver, provider API, status page) failed or timed out. */
   CHECK_TIMEOUT: { severity: 'error', checks: [] },
   CHECK_ERROR: { severity: 'error', checks: [] },
-  DNS_ERROR: { severity: 'error', checks: ['mx', 'srv', 'receive', 'spf', 'dmarc'] },
+  DNS_ERROR: { severity: 'error', checks: ['mx', 'srv', 'receive', 'spf', 'dmarc', 'mx-tls', 'dkim', 'outbound'] },
   PROVIDER_ERROR: { severity: 'error', checks: ['account'] },
   RDAP_ERROR: { severity: 'error', checks: ['domain'] },
   STATUS_PAGE_ERROR: { severity: 'error', checks: ['incidents'] },

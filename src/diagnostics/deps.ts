@@ -11,6 +11,8 @@ export interface CheckSettings {
   domainExpiringDays: number;
   /** A verified certificate that expires within this many days is TLS_EXPIRING (warn); 0 never warns. */
   tlsExpiringDays: number;
+  /** DNS blocklist zones (RFC 5782) the platform's outbound addresses are looked up in. */
+  dnsblZones?: string[];
   rdapBaseUrl?: string;
   rdapBootstrapFile?: string;
   rdapBootstrapUrl?: string;

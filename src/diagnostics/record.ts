@@ -25,4 +25,9 @@ export interface DiagnosticRecord {
   durationMs?: number;
   /** Why the run itself failed (status failed) — never a credential. */
   error?: { code: string; message: string };
+  /**
+   * Internal, never shown to clients: the planned start (epoch ms) when the account's lockout
+   * budget delays the run; the worker holds the job until then.
+   */
+  notBefore?: number;
 }

@@ -1,14 +1,14 @@
 // The result model shared by checks, the runner, the API, reports and webhooks.
 // Outcome (status), verdict code and technical evidence stay separate fields.
 import type { Logger } from 'pino';
-import type { AccountState, SrvExpectation } from '../providers/provider.js';
+import type { AccountState, ProviderDkim, SrvExpectation } from '../providers/provider.js';
 import type { CheckDeps } from './deps.js';
 import type { ResolvedPlatform } from '../platforms/profile.js';
 import type { Code } from './codes.js';
 import type { CheckStatus } from './status.js';
 
 export const CHECK_IDS = [
-  'account', 'domain', 'mx', 'srv', 'spf', 'dmarc', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'incidents',
+  'account', 'domain', 'mx', 'mx-tls', 'srv', 'spf', 'dmarc', 'dkim', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'outbound', 'incidents',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -72,6 +72,8 @@ export interface SharedFacts {
   expectedSpf?: string;
   /** The provider's own view of the domain's MX, SRV and SPF (its verdicts, what it saw). */
   providerDns?: AccountState['providerDns'];
+  /** The domain's DKIM signing as the provider reports it (state, selectors). */
+  providerDkim?: ProviderDkim;
   /** Protocols the provider says are disabled for this account (e.g. 'imap'). */
   disabledProtocols?: string[];
   /** Provider says no login can succeed (locked/suspended/expired): do not spend a login. */

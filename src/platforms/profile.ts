@@ -1,9 +1,12 @@
 // A platform profile is data: the hosts, ports and records an offer expects.
 // "{server}" in any host stands for the account's server (request `server`, provider, or profile default).
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const host = z.string().min(1).regex(/^[A-Za-z0-9.{}_-]+$/, 'must be a host name');
 const endpoint = z.object({ host, port: z.number().int().min(1).max(65535) });
+/** A DKIM selector: one or more DNS labels (RFC 6376 §3.1). */
+const selector = z.string().regex(/^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*$/, 'must be a DKIM selector (DNS labels)');
 
 export const profileSchema = z.object({
   label: z.string(),
@@ -27,6 +30,10 @@ export const profileSchema = z.object({
   statusPage: z.object({ url: z.string().url(), components: z.array(z.string()).default([]) }).optional(),
   /** Names the domain's SPF must reach through include: or redirect= so the platform may send for it. */
   spf: z.object({ include: z.array(host).default([]) }).optional(),
+  /** DKIM selectors the platform signs with, looked up when the provider names none. */
+  dkim: z.object({ selectors: z.array(selector).max(10).default([]) }).optional(),
+  /** Addresses the platform sends mail from: checked against DNS blocklists and for reverse DNS. */
+  outbound: z.array(z.string().refine((v) => isIP(v) !== 0, 'must be an IPv4 or IPv6 address')).max(32).optional(),
 });
 
 export type PlatformProfile = z.output<typeof profileSchema>;
@@ -45,6 +52,8 @@ export interface ResolvedPlatform {
   owa: string;
   statusPage?: { url: string; components: string[] };
   spf?: { include: string[] };
+  dkim?: { selectors: string[] };
+  outbound?: string[];
   /** The profile it came from, to re-resolve when the provider names the server. */
   profile: PlatformProfile;
 }
@@ -71,6 +80,8 @@ export function resolvePlatform(
     owa: p.owa.replaceAll('{server}', srv),
     statusPage: p.statusPage,
     spf: p.spf && { include: [...new Set(p.spf.include.map((h) => fill(h, srv)))] },
+    dkim: p.dkim && { selectors: [...new Set(p.dkim.selectors.map((s) => s.toLowerCase()))] },
+    outbound: p.outbound && [...new Set(p.outbound)],
     profile: p,
   };
 }

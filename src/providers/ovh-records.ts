@@ -129,6 +129,7 @@ export function mapOvhAccount(d: OvhDocuments, now: number): AccountState {
     expectedSrv: parseExpectedSrv(dom?.expectedAutodiscoverSRV),
     expectedSpf: expectedSpfRecord(dom?.expectedSPF),
     providerDns,
+    dkim: dom?.dkimDiagnostics ? { state: dom.dkimDiagnostics.state, errorCode: dom.dkimDiagnostics.errorCode ?? null, message: dom.dkimDiagnostics.message ?? null } : undefined,
     pendingTasks: d.tasks ? pending : undefined,
     serviceState: svc?.state && svc.state !== 'ok' ? svc.state : undefined,
   };

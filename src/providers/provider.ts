@@ -20,6 +20,18 @@ export interface ProviderRecordView {
   expected?: string | string[];
 }
 
+/**
+ * DKIM signing of the domain at the provider. `state` is OVHcloud's `dkimDiagnostics.state`
+ * (active, disabled, error, inProgress, toConfigure); `selectors` are the provider's selectors
+ * where it names them (OVHcloud `email.exchange.dkim`: `selectorName`, `status` such as inProduction).
+ */
+export interface ProviderDkim {
+  state?: string;
+  errorCode?: number | null;
+  message?: string | null;
+  selectors?: Array<{ name: string; status?: string }>;
+}
+
 /** A provider task on the mailbox that has not finished (queued or running). */
 export interface PendingTask { id: number | string; function: string; status: string; since?: string }
 
@@ -49,6 +61,8 @@ export interface AccountState {
   expectedSpf?: string;
   /** The provider's own view of the domain's records, shown beside our DNS verdict. */
   providerDns?: { mx?: ProviderRecordView; srv?: ProviderRecordView; spf?: ProviderRecordView };
+  /** The domain's DKIM signing as the provider reports it (OVHcloud `dkimDiagnostics`). */
+  dkim?: ProviderDkim;
   /** Tasks on the mailbox still queued or running (a change not yet applied). */
   pendingTasks?: PendingTask[];
   /** State of the whole service, where it differs from "ok" (e.g. OVHcloud `inMaintenance`). */

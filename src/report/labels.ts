@@ -63,9 +63,10 @@ const en: Labels = {
   statuses: { pass: 'OK', warn: 'Warning', fail: 'Failed', skipped: 'Skipped', error: 'Could not check' },
   runStatuses: { queued: 'queued', running: 'running', completed: 'completed', failed: 'failed', cancelled: 'cancelled' },
   checkNames: {
-    account: 'Account state', domain: 'Domain registration', mx: 'MX records', srv: 'Autodiscover SRV record', spf: 'SPF record', dmarc: 'DMARC policy',
+    account: 'Account state', domain: 'Domain registration', mx: 'MX records', 'mx-tls': 'Inbound encryption (MX TLS, MTA-STS)', srv: 'Autodiscover SRV record',
+    spf: 'SPF record', dmarc: 'DMARC policy', dkim: 'DKIM signing',
     autodiscover: 'Autodiscover', webmail: 'Webmail sign-in', imap: 'IMAP sign-in', send: 'Sending (SMTP)',
-    receive: 'Receiving', incidents: 'Platform incidents',
+    receive: 'Receiving', outbound: 'Sending servers\' reputation', incidents: 'Platform incidents',
   },
 };
 
@@ -99,9 +100,10 @@ const fr: Labels = {
   statuses: { pass: 'OK', warn: 'Avertissement', fail: 'Échec', skipped: 'Non effectuée', error: 'Vérification impossible' },
   runStatuses: { queued: 'en attente', running: 'en cours', completed: 'terminé', failed: 'en échec', cancelled: 'annulé' },
   checkNames: {
-    account: 'État du compte', domain: 'Enregistrement du domaine', mx: 'Enregistrements MX', srv: 'Enregistrement SRV Autodiscover', spf: 'Enregistrement SPF', dmarc: 'Politique DMARC',
+    account: 'État du compte', domain: 'Enregistrement du domaine', mx: 'Enregistrements MX', 'mx-tls': 'Chiffrement en réception (TLS des MX, MTA-STS)', srv: 'Enregistrement SRV Autodiscover',
+    spf: 'Enregistrement SPF', dmarc: 'Politique DMARC', dkim: 'Signature DKIM',
     autodiscover: 'Autodiscover', webmail: 'Connexion au webmail', imap: 'Connexion IMAP', send: 'Envoi (SMTP)',
-    receive: 'Réception', incidents: 'Incidents de la plateforme',
+    receive: 'Réception', outbound: 'Réputation des serveurs d\'envoi', incidents: 'Incidents de la plateforme',
   },
 };
 

@@ -28,6 +28,7 @@ export function buildCheckDeps(config: Config): CheckDeps {
       mailDelayedAfterMs: config.MAIL_DELAYED_AFTER_MS,
       domainExpiringDays: config.DOMAIN_EXPIRING_DAYS,
       tlsExpiringDays: config.TLS_EXPIRING_DAYS,
+      dnsblZones: config.DNSBL_ZONES,
       rdapBaseUrl: config.RDAP_BASE_URL,
       rdapBootstrapFile: config.RDAP_BOOTSTRAP_FILE,
       rdapBootstrapUrl: config.RDAP_BOOTSTRAP_URL,

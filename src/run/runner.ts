@@ -117,7 +117,16 @@ export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<
 async function guarded(
   def: CheckDefinition, ctx: CheckContext, ac: AbortController, deadline: number, runDeadline: number, outer?: AbortSignal,
 ): Promise<CheckOutcome> {
-  const onOuter = () => ac.abort(outer?.reason);
+  // Cancellation does not wait for a check to notice its signal (one stuck in a DNS wait would
+  // hold the run): the race ends at once and the check's late result is dropped.
+  let onOuter = () => { ac.abort(outer?.reason); };
+  const cancelled = new Promise<CheckOutcome>((resolve) => {
+    onOuter = () => {
+      ac.abort(outer?.reason);
+      resolve({ status: 'error', code: 'CHECK_TIMEOUT', message: `${def.id} was cancelled`, evidence: {} });
+    };
+  });
+  if (outer?.aborted) onOuter();
   outer?.addEventListener('abort', onOuter, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const budget = Math.max(0, deadline - ctx.deps.now());
@@ -135,6 +144,7 @@ async function guarded(
         evidence: { error: (err as Error)?.name ?? 'Error' },
       })),
       timedOut,
+      cancelled,
     ]);
   } finally {
     clearTimeout(timer);

@@ -1,40 +1,11 @@
 // Diagnostic records in Redis: JSON at {prefix}:diag:{id}, per-client and per-account indexes,
 // the running-lock, the throttle and idempotency keys. Every one of them expires (ttl.ts).
-import type { Redis } from 'ioredis';
+// New records are written by admission.ts, in one transaction with their job.
+import type { RedisClient } from './redis.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
-import { CREATE_SCRIPT, RELEASE_SCRIPT } from './create-script.js';
+import { RELEASE_SCRIPT } from './create-script.js';
 import { storeKeys } from './keys.js';
 import type { StoreTtls } from './ttl.js';
-
-export type CreateOutcome =
-  /** delayMs > 0: the account's lockout budget is spent for now; the job must wait that long. */
-  | { kind: 'created'; record: DiagnosticRecord; delayMs: number }
-  | { kind: 'replay'; record: DiagnosticRecord }
-  | { kind: 'mismatch'; id: string }
-  | { kind: 'conflict'; id: string }
-  | { kind: 'throttled'; retryAfterSeconds: number }
-  /** The client's cap on queued + running diagnostics is reached. */
-  | { kind: 'busy' };
-
-export interface CreateOptions {
-  /**
-   * max: per client and account (429); accountMax: per account, all clients (delays the start by
-   * at most maxDelayMs, then 429); maxActive: the client's queued + running diagnostics (0 = no cap).
-   */
-  throttle: { max: number; windowSeconds: number; accountMax: number; maxDelayMs: number };
-  maxActive: number;
-  /** Idempotency key digest and request fingerprint (both already hashed/HMACed). */
-  idempotency?: {
-    keyDigest: string;
-    fingerprint: string;
-    /** Whether a stored fingerprint of another form (previous key, before key ids) is this same request. */
-    accepts?: (stored: string) => boolean;
-    ttlSeconds: number;
-  };
-  /** Safety expiry of the running-lock, seconds (a run never lasts that long). */
-  lockTtlSeconds: number;
-  now: number;
-}
 
 export interface ListPage {
   items: DiagnosticRecord[];
@@ -43,7 +14,7 @@ export interface ListPage {
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
-export function createDiagnosticStore(redis: Redis, prefix: string, opts: StoreTtls) {
+export function createDiagnosticStore(redis: RedisClient, prefix: string, opts: StoreTtls) {
   const k = storeKeys(prefix);
 
   const get = async (id: string): Promise<DiagnosticRecord | undefined> => {
@@ -54,38 +25,6 @@ export function createDiagnosticStore(redis: Redis, prefix: string, opts: StoreT
   return {
     keys: k,
     get,
-
-    async create(record: DiagnosticRecord, o: CreateOptions): Promise<CreateOutcome> {
-      const idem = o.idempotency;
-      const idemKey = idem ? k.idempotency(record.clientId, idem.keyDigest) : `${prefix}:idem:none`;
-      let fingerprint = idem?.fingerprint ?? '';
-      if (idem?.accepts) {
-        // The same request fingerprinted under the previous key still replays (the script compares strings).
-        const stored = (await redis.get(idemKey))?.split('|')[0];
-        if (stored && stored !== fingerprint && idem.accepts(stored)) fingerprint = stored;
-      }
-      const res = (await redis.eval(
-        CREATE_SCRIPT, 8,
-        idemKey,
-        k.active(record.clientId, record.account), k.throttle(record.clientId, record.account), k.diag(record.id),
-        k.byClient(record.clientId), k.byAccount(record.clientId, record.account),
-        k.accountBudget(record.account), k.inflight(record.clientId),
-        record.id, JSON.stringify(record), String(o.now), String(o.throttle.max), String(o.throttle.windowSeconds * 1000),
-        fingerprint, String(idem?.ttlSeconds ?? 0), k.diagPrefix, String(o.lockTtlSeconds),
-        String(opts.inFlightTtlSeconds),
-        String(o.throttle.accountMax), String(o.maxActive), String(o.throttle.maxDelayMs),
-      )) as [string, string, string?];
-      const [kind, value] = res;
-      if (kind === 'created') return { kind, record, delayMs: Number(res[2] ?? 0) };
-      if (kind === 'busy') return { kind };
-      if (kind === 'replay') {
-        const prev = await get(value);
-        if (prev) return { kind, record: prev };
-      }
-      if (kind === 'mismatch' || kind === 'conflict') return { kind, id: value };
-      if (kind === 'throttled') return { kind, retryAfterSeconds: Math.max(1, Math.ceil(Number(value) / 1000)) };
-      throw new Error(`unexpected create outcome ${kind}`);
-    },
 
     /** Writes an in-flight record; each write gives it the whole in-flight TTL again. */
     async save(record: DiagnosticRecord): Promise<void> {

@@ -1,7 +1,7 @@
 // The progress stream of one diagnostic ({prefix}:events:{id}): what SSE and pollers replay.
 // Bounded in length and in time, like its record: in flight while the run goes on, then the
 // result TTL from the final event on.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { storeKeys } from './keys.js';
 import type { StoreTtls } from './ttl.js';
 
@@ -10,7 +10,7 @@ export type DiagnosticEventType = 'check.started' | 'check.finished' | 'diagnost
 /** Bound on a stream's length: ten checks, a few retries. */
 export const MAX_EVENTS = 1000;
 
-export function createEventWriter(redis: Redis, prefix: string, opts: StoreTtls) {
+export function createEventWriter(redis: RedisClient, prefix: string, opts: StoreTtls) {
   const k = storeKeys(prefix);
   return {
     async append(id: string, type: DiagnosticEventType, data: unknown): Promise<string> {

@@ -1,6 +1,7 @@
 // Every Redis key of the service, built from the deployment prefix. Account addresses appear in
 // keys only as digests (keys show up in monitoring tools; addresses are personal data).
-// Every key expires; ttl.ts says for how long.
+// Every key expires; ttl.ts says for how long. All start with the prefix, and so share its hash
+// tag under Redis Cluster (`{exdiag}:…`): one slot, so scripts and MULTI may touch any of them.
 import { createHash } from 'node:crypto';
 
 export const accountDigest = (account: string) =>
@@ -24,6 +25,8 @@ export function storeKeys(prefix: string) {
     /** zset: a client's queued or running diagnostics (its maxActive cap), pruned lazily. */
     inflight: (client: string) => `${prefix}:inflight:${client}`,
     idempotency: (client: string, keyDigest: string) => `${prefix}:idem:${client}:${keyDigest}`,
+    /** counter with TTL: the client's POSTs in its rate window (the name @fastify/rate-limit gave it). */
+    rateLimit: (client: string) => `${prefix}:ratelimit:POST/v1/diagnostics-${client}`,
     /** string with TTL: a cancel was asked while a worker may hold the job. */
     cancel: (id: string) => `${prefix}:cancel:${id}`,
     /** pub/sub channel of cancel requests (message = diagnostic id). */

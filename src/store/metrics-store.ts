@@ -2,7 +2,7 @@
 // reads them (a worker's in-memory counters would be invisible to the scraper of the API).
 // Like every key, they expire: after a month without a finished diagnostic they start again at
 // zero, which Prometheus reads as a counter reset.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { storeKeys } from './keys.js';
 
@@ -14,7 +14,7 @@ export interface OutcomeCounts {
 /** Idle lifetime of the outcome counters, seconds (refreshed on every increment). */
 export const COUNTERS_TTL_SECONDS = 30 * 24 * 3600;
 
-export function createMetricsStore(redis: Redis, prefix: string) {
+export function createMetricsStore(redis: RedisClient, prefix: string) {
   const k = storeKeys(prefix);
   return {
     async recordFinished(r: DiagnosticRecord): Promise<void> {

@@ -2,7 +2,7 @@
 // Support reads it (GET /v1/diagnostics/{id}/deliveries) to answer "did you send it?".
 // A 410 mark belongs to one client: another client's re-send to the same URL does not clear it.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 
 export type DeliveryOutcome = 'delivered' | 'failed' | 'gone' | 'refused' | 'skipped';
 
@@ -51,7 +51,7 @@ export interface DeliveryLog {
   clearGone(clientId: string, url: string): Promise<void>;
 }
 
-export function createDeliveryLog(redis: Redis, prefix: string, ttlSeconds: number): DeliveryLog {
+export function createDeliveryLog(redis: RedisClient, prefix: string, ttlSeconds: number): DeliveryLog {
   const k = webhookKeys(prefix);
   return {
     async append(id, a) {

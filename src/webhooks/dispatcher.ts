@@ -2,7 +2,7 @@
 // and re-sends deliveries, the worker process runs startWorker(). Delivery has its own BullMQ
 // queue so that a slow or dead receiver never holds up diagnostics.
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Config } from '../config/index.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { createDeliveryLog, type DeliveryAttempt, type DeliveryLog } from './delivery-log.js';
@@ -13,7 +13,7 @@ import { buildPayload, eventFor, messageIdFor } from './payload.js';
 export interface WebhookDispatcherOptions {
   config: Config;
   /** ioredis connection (BullMQ needs `maxRetriesPerRequest: null` for the worker). */
-  connection: Redis;
+  connection: RedisClient;
   log: WebhookLogger;
   /** Deliveries run at once by startWorker() (default 20). */
   concurrency?: number;

@@ -1,6 +1,6 @@
 // Running diagnostics of this process, by id, so that a cancel published by any API instance
 // (Redis pub/sub) or a shutdown reaches the run's AbortController.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Logger } from 'pino';
 
 export type StopReason = 'cancel' | 'shutdown';
@@ -30,7 +30,7 @@ export function createRunRegistry() {
 export type RunRegistry = ReturnType<typeof createRunRegistry>;
 
 /** Subscribes `subscriber` (a dedicated connection) to the cancel channel. */
-export async function listenForCancels(subscriber: Redis, channel: string, runs: RunRegistry, log: Logger): Promise<void> {
+export async function listenForCancels(subscriber: RedisClient, channel: string, runs: RunRegistry, log: Logger): Promise<void> {
   subscriber.on('message', (ch: string, id: string) => {
     if (ch !== channel) return;
     if (runs.stop(id, 'cancel')) log.info({ diagnosticId: id }, 'cancel received; stopping the run');

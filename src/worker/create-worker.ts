@@ -1,7 +1,7 @@
 // The diagnostics worker: a BullMQ Worker with high concurrency (the work is waiting on I/O),
 // stall recovery tuned from the config, cancel delivery and a graceful stop.
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Logger } from 'pino';
 import { requireSealKey, type Config } from '../config/index.js';
 import { buildCheckDeps } from '../run/build-deps.js';
@@ -38,8 +38,8 @@ export async function startDiagnosticWorker(opts: DiagnosticWorkerOptions): Prom
   const { config } = opts;
   const log = opts.logger.child({ component: 'worker' });
   const sealKey = sealKeyring(requireSealKey(config), config.sealKeyPrevious);
-  const redis: Redis = createRedis(config, 'worker');
-  const subscriber: Redis = createRedis(config, 'subscriber');
+  const redis: RedisClient = createRedis(config, 'worker');
+  const subscriber: RedisClient = createRedis(config, 'subscriber');
   const store = createDiagnosticStore(redis, config.REDIS_PREFIX, storeTtls(config));
   const events = createEventWriter(redis, config.REDIS_PREFIX, storeTtls(config));
   const finish = createFinisher({ store, events, metrics: createMetricsStore(redis, config.REDIS_PREFIX), log, onFinished: opts.onFinished });

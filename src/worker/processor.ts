@@ -1,6 +1,9 @@
 // The BullMQ processor: one job = one diagnostic run. Loads the record, opens the password in
 // memory only, runs the checks, streams progress, and ends the record however the run ends.
-import { WaitingError, type Job } from 'bullmq';
+// A job whose record does not exist (a refused POST's job, see store/admission.ts) or has ended is
+// dropped without running; one whose record plans a later start (the account's lockout budget)
+// waits, delayed, until then.
+import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { CheckDeps } from '../diagnostics/deps.js';
@@ -34,8 +37,15 @@ export function createProcessor(d: ProcessorDeps) {
     const { diagnosticId: id, sealed } = parseJobData(job.data);
     const log = d.log.child({ diagnosticId: id });
     const stored = await d.store.get(id);
-    if (!stored) { log.warn('record gone (expired or deleted); job dropped'); return; }
-    if (TERMINAL.has(stored.status)) return;
+    // Returning completes the job, and completed jobs are removed: the sealed password goes too.
+    if (!stored) { log.warn('no record for this job (refused, expired or deleted); job dropped'); return; }
+    if (TERMINAL.has(stored.status)) { log.info({ status: stored.status }, 'record already ended; job dropped'); return; }
+    if (stored.status === 'queued' && stored.notBefore && stored.notBefore > Date.now()) {
+      // BullMQ's manual delay: back to the delayed set (no attempt spent), then DelayedError.
+      await job.moveToDelayed(stored.notBefore, token);
+      log.info({ notBefore: new Date(stored.notBefore).toISOString() }, 'start planned later (account lockout budget): job delayed');
+      throw new DelayedError();
+    }
 
     const ac = new AbortController();
     const unregister = d.runs.register(id, ac);

@@ -1,7 +1,7 @@
 // What only the worker process itself can tell about how it copes with load, on its /metrics:
 // event-loop delay (always on, perf_hooks) and its resolver's counters. A worker that runs a
 // thousand diagnostics is healthy only while its loop keeps answering and DNS keeps up.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import client from 'prom-client';
 import type { DnsStats } from '../net/dns.js';
 
@@ -11,11 +11,13 @@ export interface RuntimeMetricsOptions {
   dnsStats?: () => DnsStats;
   /** Sampling interval of the loop monitor, ms (default 10). */
   resolutionMs?: number;
-  /** `exdiag_worker_event_loop_delay_seconds` covers the last window of this length, ms (default 10 000). */
-  windowMs?: number;
+  /** `exdiag_worker_event_loop_delay_max_seconds` covers this much recent time, ms (default 10 000). */
+  maxWindowMs?: number;
 }
 
-const QUANTILES = [0.5, 0.9, 0.99, 1] as const;
+/** Fine around the 10–100 ms that decide whether a worker keeps up. */
+const BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5];
+const FLUSH_MS = 1000;
 
 /** The DNS counters exposed, by stats() field. */
 const DNS_COUNTERS: Array<[keyof DnsStats, string, string]> = [
@@ -28,47 +30,39 @@ const DNS_COUNTERS: Array<[keyof DnsStats, string, string]> = [
   ['queued', 'exdiag_dns_queued_total', 'DNS questions that waited for a free slot (DNS_MAX_CONCURRENT).'],
 ];
 
-/** Registers the gauges and counters; `stop()` turns the loop monitor off (tests, shutdown). */
+/** Registers the metrics; `stop()` turns the loop monitor off (tests, shutdown). */
 export function registerRuntimeMetrics(o: RuntimeMetricsOptions): { stop(): void } {
   const resolution = o.resolutionMs ?? 10;
-  const windowMs = o.windowMs ?? 10_000;
-  // Two monitors: one never reset (since start), one restarted every window. Each sample is the
-  // time between two timer ticks, so the resolution itself is taken off: an idle loop reads ~0.
-  const sinceStart = monitorEventLoopDelay({ resolution });
-  let current = monitorEventLoopDelay({ resolution });
-  let last: IntervalHistogram | undefined;
-  sinceStart.enable();
-  current.enable();
-  const rotate = setInterval(() => {
-    last?.disable();
-    last = current;
-    last.disable();
-    current = monitorEventLoopDelay({ resolution });
-    current.enable();
-  }, windowMs);
-  rotate.unref();
+  const maxes: number[] = [];
+  const keep = Math.max(1, Math.round((o.maxWindowMs ?? 10_000) / FLUSH_MS));
+  // Each sample is the time between two timer ticks: the tick itself is taken off, so an idle loop reads ~0.
+  const monitor = monitorEventLoopDelay({ resolution });
+  monitor.enable();
+  const delay = (ns: number) => Math.max(0, ns / 1e6 - resolution) / 1000;
 
-  const delay = (h: IntervalHistogram, q: number) => {
-    if (!h.count) return 0;
-    const ns = q === 1 ? h.max : h.percentile(q * 100);
-    return Math.max(0, ns / 1e6 - resolution) / 1000;
-  };
-  new client.Gauge({
+  const histogram = new client.Histogram({
     name: 'exdiag_worker_event_loop_delay_seconds',
-    help: `Event-loop delay of this worker over the last ${windowMs / 1000} s (perf_hooks, ${resolution} ms ticks; quantile 1 = max).`,
-    labelNames: ['quantile'] as const, registers: [o.registry],
-    collect() {
-      // Before the first window has ended, the one in progress.
-      const h = last ?? current;
-      for (const q of QUANTILES) this.set({ quantile: String(q) }, delay(h, q));
-    },
+    help: `Event-loop delay of this worker: how late each ${resolution} ms timer tick ran (perf_hooks.monitorEventLoopDelay).`,
+    buckets: BUCKETS, registers: [o.registry],
+    collect: () => flush(),
   });
+  // The monitor keeps an HDR histogram, not samples: each second its samples move into the
+  // Prometheus histogram (the k-th of n is its k/n quantile, exact to HDR's 3 digits), then reset.
+  const flush = () => {
+    const n = monitor.count;
+    for (let k = 1; k <= n; k++) histogram.observe(delay(monitor.percentile((100 * k) / n)));
+    maxes.push(n ? delay(monitor.max) : 0);
+    if (maxes.length > keep) maxes.shift();
+    monitor.reset();
+  };
+  const timer = setInterval(flush, FLUSH_MS);
+  timer.unref();
   new client.Gauge({
-    name: 'exdiag_worker_event_loop_delay_since_start_seconds',
-    help: 'Event-loop delay of this worker since it started (perf_hooks; quantile 1 = max).',
-    labelNames: ['quantile'] as const, registers: [o.registry],
+    name: 'exdiag_worker_event_loop_delay_max_seconds',
+    help: `Longest event-loop delay of this worker over the last ${keep * FLUSH_MS / 1000} s.`,
+    registers: [o.registry],
     collect() {
-      for (const q of QUANTILES) this.set({ quantile: String(q) }, delay(sinceStart, q));
+      this.set(Math.max(0, ...maxes));
     },
   });
 
@@ -88,10 +82,8 @@ export function registerRuntimeMetrics(o: RuntimeMetricsOptions): { stop(): void
 
   return {
     stop() {
-      clearInterval(rotate);
-      sinceStart.disable();
-      current.disable();
-      last?.disable();
+      clearInterval(timer);
+      monitor.disable();
     },
   };
 }

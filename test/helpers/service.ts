@@ -3,7 +3,6 @@
 // supertest drives it) and an in-process worker. close() stops everything and deletes the keys.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
@@ -11,7 +10,7 @@ import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
 import type { DiagnosticStatus } from '../../src/diagnostics/types.js';
 import { createLogger } from '../../src/logging.js';
 import { storeKeys } from '../../src/store/keys.js';
-import { createRedis } from '../../src/store/redis.js';
+import { createRedis, dataNodes, isCluster, type RedisClient } from '../../src/store/redis.js';
 import { startDiagnosticWorker, type DiagnosticWorker } from '../../src/worker/create-worker.js';
 
 export interface StartOptions {
@@ -29,7 +28,7 @@ export interface Service {
   otherApiKey: string;
   auth: { authorization: string };
   otherAuth: { authorization: string };
-  redis: Redis;
+  redis: RedisClient;
   /** Every log line (JSON text) written by the app and the worker. */
   logs: string[];
   worker?: DiagnosticWorker;
@@ -115,22 +114,32 @@ export async function startService(overrides: Record<string, string> = {}, opts:
   };
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    cursor = next;
-    if (found.length) await redis.del(...found);
-  } while (cursor !== '0');
+/** Every key matching `pattern`, on every node that holds data (a cluster's masters, or the one Redis). */
+export async function scanKeys(redis: RedisClient, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const node of dataNodes(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      out.push(...found);
+    } while (cursor !== '0');
+  }
+  return out;
+}
+
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
+  const found = await scanKeys(redis, pattern);
+  // Under Cluster a multi-key DEL must stay within one slot: one key each there.
+  if (isCluster(redis)) for (const key of found) await redis.del(key);
+  else for (let i = 0; i < found.length; i += 500) await redis.del(...found.slice(i, i + 500));
 }
 
 /** Every value stored under `prefix`, whatever the key type, as text (for secret scans). */
-export async function dumpKeys(redis: Redis, prefix: string): Promise<Map<string, string>> {
+export async function dumpKeys(redis: RedisClient, prefix: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
+  {
+    const found = await scanKeys(redis, `${prefix}:*`);
     for (const key of found) {
       const type = await redis.type(key);
       let value: unknown;
@@ -143,7 +152,7 @@ export async function dumpKeys(redis: Redis, prefix: string): Promise<Map<string
       else value = `<${type}>`;
       out.set(key, `${key} ${JSON.stringify(value)}`);
     }
-  } while (cursor !== '0');
+  }
   return out;
 }
 

@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import type { Response } from 'supertest';
 import { sha256 } from '../../src/config/index.js';
+import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
 import { DIAGNOSTICS_QUEUE } from '../../src/queue/names.js';
+import { storeKeys } from '../../src/store/keys.js';
 import { startService, type Service } from '../helpers/service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'exdiag-client-policy-'));
@@ -142,8 +144,11 @@ describe('the account throttle tells a client only about its own diagnostics', (
   async function diagnose(auth: Record<string, string>, account: string): Promise<Response> {
     const r = await s.request.post('/v1/diagnostics').set(auth).send(body(account));
     if (r.status === 202) {
+      // The planned start is internal to the record (the worker delays the job until then).
+      const stored = JSON.parse((await s.redis.get(storeKeys(s.config.REDIS_PREFIX).diag(r.body.id)))!) as DiagnosticRecord;
+      assert.ok(!('notBefore' in r.body), 'the planned start is never shown');
+      (r as Response & { delay?: number; state?: string }).delay = stored.notBefore ? stored.notBefore - Date.parse(stored.createdAt) : 0;
       const job = await q.getJob(r.body.id);
-      (r as Response & { delay?: number; state?: string }).delay = job?.opts.delay ?? 0;
       (r as Response & { state?: string }).state = job ? await job.getState() : 'missing';
       assert.equal((await s.request.delete(r.headers.location).set(auth)).status, 200);
     }
@@ -165,7 +170,7 @@ describe('the account throttle tells a client only about its own diagnostics', (
     const b1 = await diagnose(s.otherAuth, account);
     assert.equal(b1.status, 202, JSON.stringify(b1.body));
     assert.equal(b1.body.status, 'queued');
-    assert.equal((b1 as Response & { state: string }).state, 'delayed');
+    assert.equal((b1 as Response & { state: string }).state, 'waiting', 'queued with its record; a worker delays it');
     assert.ok(delayOf(b1) > 590_000 && delayOf(b1) <= 600_000, `delay ${delayOf(b1)}`);
     const b2 = await diagnose(s.otherAuth, account);
     assert.equal(b2.status, 202);
@@ -199,6 +204,9 @@ describe('a delayed diagnostic runs once the account\'s window has room', () => 
     const b = await s.waitFor(second.body.id, ['completed', 'failed'], 30000);
     const gap = Date.parse(b.startedAt!) - Date.parse(a.createdAt);
     assert.ok(gap >= 1900, `second started ${gap} ms after the first was created`);
+    // The worker took the early job and put it back, delayed to its planned start.
+    assert.ok(s.logs.some((l) => l.includes(second.body.id) && l.includes('job delayed')), 'the early job was delayed by the worker');
+    assert.ok(b.notBefore! <= Date.parse(b.startedAt!), 'not started before its planned start');
   });
 });
 

@@ -198,16 +198,17 @@ export async function startDovecot(dir: string, certs: LabCerts, opts: DovecotOp
   const users: string[] = [];
   const deny: string[] = [];
   const all = [...MAILBOXES, ...BULK_MAILBOXES];
-  // Homes in parallel: the bulk mailboxes must not slow the lab's start-up.
+  // Domain dirs belong to the mail user, so Dovecot creates the bulk mailboxes' homes on first
+  // use: a thousand mkdir + chown would add ~0.5 s to every lab start.
   for (const domainDir of new Set(all.map((m) => join(homeOf(p.mailRoot, m.address), '..')))) {
     await mkdir(domainDir, { recursive: true });
     await chown(domainDir, MAIL_UID, MAIL_GID);
   }
-  await Promise.all(all.map(async (m) => {
+  for (const m of MAILBOXES) {
     const home = homeOf(p.mailRoot, m.address);
-    await mkdir(home);
+    await mkdir(home, { recursive: true });
     await chown(home, MAIL_UID, MAIL_GID);
-  }));
+  }
   for (const m of all) {
     const home = homeOf(p.mailRoot, m.address);
     users.push(`${m.address.toLowerCase()}:{PLAIN}${m.password}:${MAIL_UID}:${MAIL_GID}::${home}::`);

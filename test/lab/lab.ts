@@ -18,7 +18,7 @@ import { assertLabPortsFree } from './ports.js';
 import { ensureLoopbackAddress } from './postfix.js';
 import { LAB_DIR_PREFIX, startPostfix } from './postfix.js';
 import { restartRedis, startRedis, stopRedis } from './redis.js';
-import { ADDR, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, PORTS, STATUS, mailbox } from './scenarios.js';
+import { ADDR, DNSBL, LAB_DKIM_SELECTORS, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, PORTS, STATUS, mailbox } from './scenarios.js';
 
 export interface LabOptions {
   /** Keep the temp dir after stop (for debugging); default false, or LAB_KEEP=1. */
@@ -53,10 +53,15 @@ export function labPlatforms(): Record<string, unknown> {
     owa: 'https://{server}/owa/',
     statusPage: { url: 'https://status.lab.test/api/v2', components: [STATUS.component] },
     spf: { include: [LAB_SPF_INCLUDE] },
+    dkim: { selectors: LAB_DKIM_SELECTORS },
+    outbound: [ADDR.outbound],
   };
   return {
     lab,
     'lab-incident': { ...lab, label: 'Exchange lab with an open incident', statusPage: { ...lab.statusPage, url: 'https://status.lab.test/incident/api/v2' } },
+    // Outbound reputation faults (DNS data only): a blocklisted address, then addresses whose reverse DNS is missing or unconfirmed.
+    'lab-outbound-bad': { ...lab, label: 'Exchange lab sending from a blocklisted address and addresses with bad reverse DNS', outbound: [ADDR.outboundListed, ADDR.outboundNoPtr, ADDR.outboundBadPtr] },
+    'lab-outbound-rdns': { ...lab, label: 'Exchange lab sending from addresses with bad reverse DNS', outbound: [ADDR.outboundNoPtr, ADDR.outboundBadPtr] },
   };
 }
 
@@ -131,6 +136,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       DEFAULT_PLATFORM: 'lab',
       REDIS_URL: redisUrl,
       HELO_NAME: 'probe.diagnostics.test',
+      // Only the lab's own blocklists (served by its dnsmasq): no query ever leaves the machine.
+      DNSBL_ZONES: `${DNSBL.zone},${DNSBL.broken}`,
       TEST_MAIL_FROM: 'probe@diagnostics.test',
       ...standinsEnv,
       LAB_DIR: dir,

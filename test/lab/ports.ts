@@ -38,6 +38,7 @@ async function busyPorts(): Promise<string[]> {
   const tcp: Array<[string, number, string]> = [
     [ADDR.main, PORTS.dns, 'dnsmasq'],
     [ADDR.main, PORTS.mx, 'postfix MX'],
+    [ADDR.expiredCert, PORTS.mx, 'postfix MX (expired cert)'],
     [ADDR.main, PORTS.submission, 'postfix submission'],
     [ADDR.expiredCert, PORTS.submission, 'postfix submission (expired cert)'],
     [ADDR.expiringCert, PORTS.submission, 'postfix submission (expiring cert)'],

@@ -1,5 +1,6 @@
-// Postfix from Debian's packages with its own config dir: the public MX (virtual domains delivered
-// over LMTP into Dovecot, discard, reject and greylist faults) and authenticated submission (STARTTLS +
+// Postfix from Debian's packages with its own config dir: the public MX with STARTTLS (virtual domains
+// delivered over LMTP into Dovecot, discard, reject and greylist faults; an expired certificate on
+// 127.0.0.3) and authenticated submission (STARTTLS +
 // SASL through Dovecot, a 5.7.1 block for spam senders, expired certificate on 127.0.0.3, one that
 // expires in 5 days on 127.0.0.4).
 import { execFile } from 'node:child_process';
@@ -127,8 +128,14 @@ function masterCf(o: PostfixOptions): string {
     'lmtp      unix  -       -       n       -       -       lmtp',
     'anvil     unix  -       -       n       -       1       anvil',
     'scache    unix  -       -       n       -       1       scache',
+    // MX listeners offer STARTTLS (smtpd_tls_security_level = may above); the one on 127.0.0.3
+    // (mx-expired.lab.test) presents the expired certificate (MX_TLS_INVALID, MTA_STS_BLOCKS_MAIL).
     `${ADDR.main}:${PORTS.mx} inet n - n - - smtpd`,
     '  -o syslog_name=postfix/mx',
+    `${ADDR.expiredCert}:${PORTS.mx} inet n - n - - smtpd`,
+    '  -o syslog_name=postfix/mx',
+    `  -o smtpd_tls_cert_file=${o.certs.expired.cert}`,
+    `  -o smtpd_tls_key_file=${o.certs.expired.key}`,
   ];
   const submission = (addr: string, certs?: { cert: string; key: string }) => [
     `${addr}:${PORTS.submission} inet n - n - - smtpd`,
@@ -209,7 +216,7 @@ export async function startPostfix(o: PostfixOptions): Promise<{ stop(): Promise
     await forgetConfigDir(conf);
   };
   try {
-    for (const [host, port] of [[ADDR.main, PORTS.mx], [ADDR.main, PORTS.submission], [ADDR.expiredCert, PORTS.submission], [ADDR.expiringCert, PORTS.submission]] as const) {
+    for (const [host, port] of [[ADDR.main, PORTS.mx], [ADDR.expiredCert, PORTS.mx], [ADDR.main, PORTS.submission], [ADDR.expiredCert, PORTS.submission], [ADDR.expiringCert, PORTS.submission]] as const) {
       await waitUntil(`postfix on ${host}:${port}`, () => probeTcp(host, port, '220 '), { logFile: log });
     }
   } catch (err) {

@@ -14,6 +14,17 @@ export const ADDR = {
   hostile: '127.0.0.5',
   /** No lab server listens here: checks and webhooks must never connect to it (the egress tests listen on it). */
   forbidden: '127.0.0.6',
+  /**
+   * Outbound (sending) addresses of the lab platforms: data for DNS only (blocklist and reverse
+   * DNS lookups), nothing listens on them and no check connects to them.
+   */
+  outbound: '127.0.0.20',
+  /** Outbound address listed in the lab blocklist (DNSBL.zone); its reverse DNS is right. */
+  outboundListed: '127.0.0.21',
+  /** Outbound address without a PTR record. */
+  outboundNoPtr: '127.0.0.22',
+  /** Outbound address whose PTR names a host that does not resolve back to it. */
+  outboundBadPtr: '127.0.0.23',
 } as const;
 
 /**
@@ -74,6 +85,9 @@ export const HOSTS: Record<string, string> = {
   'status.lab.test': ADDR.main, // Statuspage stand-in: /api/v2 (no incident), /incident/api/v2 (one open)
   'nobasic.lab.test': ADDR.main, // like ex.lab.test, but its OWA/EWS refuse Basic auth (NTLM/Negotiate only)
   'expired.lab.test': ADDR.expiredCert,
+  'mx-expired.lab.test': ADDR.expiredCert, // an MX whose certificate expired (Postfix MX listener on 127.0.0.3)
+  'out1.lab.test': ADDR.outbound, // reverse and forward DNS of the lab platform's outbound address
+  'out-listed.lab.test': ADDR.outboundListed,
   'expiring-cert.lab.test': ADDR.expiringCert, // like ex.lab.test, but its certificate expires in 5 days
   'down.lab.test': ADDR.down,
   'mx.elsewhere.test': ADDR.down,
@@ -116,6 +130,19 @@ export const AUTODISCOVER_FAULTS: Record<string, AutodiscoverFault> = {
   'eu.group.test': { httpRedirect: 'https://autodiscover.group.test/autodiscover/autodiscover.xml' },
 };
 
+/** PTR records beyond the `HOSTS` ones (dnsmasq gives every host-record its PTR). */
+export const PTR_RECORDS: Record<string, string> = { [ADDR.outboundBadPtr]: 'mail.nowhere.test' };
+
+/**
+ * The lab's DNS blocklists (RFC 5782), served by dnsmasq: `zone` lists its test entry 127.0.0.2
+ * and `listed`; `broken` answers "listed" for every address (a zone that expired or was hijacked).
+ */
+export const DNSBL = {
+  zone: 'bl.lab.test',
+  broken: 'everything-bl.lab.test',
+  listed: { [ADDR.outboundListed]: 'Listed by the lab blocklist: spam trap hits (lab fault)' } as Record<string, string>,
+};
+
 export const LAB_SERVER = 'ex.lab.test';
 export const LAB_MX = ['mx1.lab.test', 'mx2.lab.test'];
 
@@ -134,6 +161,12 @@ export interface DomainScenario {
   dmarc?: string[];
   /** A record of the domain itself (its website); default ADDR.down (refused). */
   address?: string;
+  /** MTA-STS (RFC 8461): TXT records at _mta-sts.<domain>, and the policy https://mta-sts.<domain>/.well-known/mta-sts.txt serves. */
+  mtaSts?: { txt: string[]; policy: string };
+  /** TXT records at _smtp._tls.<domain> (TLS-RPT, RFC 8460). */
+  tlsRpt?: string[];
+  /** DKIM key records by selector (TXT at <selector>._domainkey.<domain>). */
+  dkim?: Record<string, string[]>;
   note: string;
 }
 
@@ -150,6 +183,17 @@ const goodSpf = [`v=spf1 include:${LAB_SPF_INCLUDE} -all`];
 const goodDmarc = ['v=DMARC1; p=quarantine; pct=100; rua=mailto:dmarc-reports@lab.test; adkim=r; aspf=s'];
 /** Correct SPF and DMARC, so that the domain's other faults stand alone. */
 const goodAuth = { spf: goodSpf, dmarc: goodDmarc };
+
+/** DKIM selectors the lab platform signs with (its profile's `dkim.selectors`). */
+export const LAB_DKIM_SELECTORS = ['lab1', 'lab2'];
+/** Public keys only (DKIM key records are public data): RSA 2048 and 1024 bits (SubjectPublicKeyInfo), Ed25519 (raw). */
+const DKIM_KEYS = {
+  rsa2048: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApOMXl/vYZ8eCP/3dAKF6auM/DZa13N5IY/2bRyWhMyuJofFZ6XMM0kUNR8vBRLPKBod853gzV4ZrYY0FcZM708KkO2uEsrnAQVWbq4DVUOhfdm967Ky7L8ssXyY5+mUb/vG7SIV311cZkz7EbAsZLDJD9WKd4vw3TGkny7DiHmoiW8e0NQYA0v0zKpL3/ifxfZeBOHRyMjDKm/rly0xAB/CfApCrsmZ20ejhYECsQU94//6U9hUwEwgoyr2OzmxhqV8yBclaU37dOdrBJXXT9Yk68kOq4IqXLsqh9KOKVptYeTTcjhdNhqSoEZFzRU8XPZPAMHGCBmCN2re57sK0QwIDAQAB',
+  rsa1024: 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDWxO1OEEPk5QbTsSid3b7IV+o+p5mxU3uyZL89MtQb0tXbLXZuCgaKAmp+yUQaOAx9GNxrtUp7or8W3vSpigOMWueLyHlxjHOcLLqkPAS/kAgukbK6aoRoqjTaVezYCX1Byl46FKqFvU66mOd4MVvW5+0Fe2wlWeanPGRYsUFrrQIDAQAB',
+  ed25519: 'eyH+oqfbxeWtRdj4DsDjITvogybMbazIwaksAYshuVc=',
+};
+const stsPolicy = (mode: string, mx: string[]) => ['version: STSv1', `mode: ${mode}`, ...mx.map((m) => `mx: ${m}`), 'max_age: 604800', ''].join('\r\n');
+const goodTlsRpt = ['v=TLSRPTv1; rua=mailto:tls-reports@lab.test'];
 
 export const DOMAINS: Record<string, DomainScenario> = {
   'healthy.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'everything right' },
@@ -189,6 +233,43 @@ export const DOMAINS: Record<string, DomainScenario> = {
   // Provider facts and registrable domains (test/integration/provider-facts.test.ts).
   'eu.healthy.test': { mx: goodMx, srv: goodSrv, spf: goodSpf, rdap: { registered: false }, note: 'a healthy mailbox domain below healthy.test: the registry knows healthy.test only (RDAP is asked about the registrable domain); DMARC inherited' },
   'spf-void.test': { mx: goodMx, srv: goodSrv, spf: [`v=spf1 include:${LAB_SPF_INCLUDE} a:gone1.spf-void.test mx:gone2.spf-void.test exists:gone3.spf-void.test -all`], dmarc: goodDmarc, rdap: { registered: true, expires: inDays(365) }, note: 'SPF names three targets that do not exist: more than 2 void lookups (SPF_INVALID)' },
+  // Inbound TLS, MTA-STS, TLS-RPT and DKIM (test/integration/deliverability.test.ts).
+  'sts-ok.test': {
+    mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) },
+    mtaSts: { txt: ['v=STSv1; id=20260101T000000'], policy: stsPolicy('enforce', ['mx1.lab.test', '*.lab.test']) }, tlsRpt: goodTlsRpt,
+    dkim: { lab1: [`v=DKIM1; k=rsa; p=${DKIM_KEYS.rsa2048}`], lab2: [`v=DKIM1; k=ed25519; p=${DKIM_KEYS.ed25519}`] },
+    note: 'healthy, with MTA-STS enforce, TLS-RPT and DKIM keys at the lab selectors (the OVHcloud stand-in reports DKIM disabled: DKIM_NOT_ENABLED there)',
+  },
+  'sts-badcert.test': {
+    mx: [[10, 'mx-expired.lab.test']], srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) },
+    mtaSts: { txt: ['v=STSv1; id=badcert1'], policy: stsPolicy('enforce', ['mx-expired.lab.test']) }, tlsRpt: ['v=TLSRPTv1; rua=ftp://reports.lab.test/tls'],
+    note: 'the only MX serves an expired certificate and MTA-STS enforces (MTA_STS_BLOCKS_MAIL; also MX_TLS_INVALID, TLSRPT_INVALID; MX_INVALID: not a platform host)',
+  },
+  'mx-badcert.test': {
+    mx: [[10, 'mx-expired.lab.test']], srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) },
+    note: 'the only MX serves an expired certificate, no MTA-STS (MX_TLS_INVALID, warn: senders that do not verify still deliver; MX_INVALID)',
+  },
+  'sts-mismatch.test': {
+    mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) },
+    mtaSts: { txt: ['v=STSv1; id=mismatch1'], policy: stsPolicy('enforce', ['mail.elsewhere.test']) },
+    note: 'valid MX TLS, but the enforce policy lists another host (MTA_STS_BLOCKS_MAIL)',
+  },
+  'sts-broken.test': {
+    mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) },
+    mtaSts: { txt: ['v=STSv1; id=broken1'], policy: 'version: STSv1\nmode: enforced\nmx: mx1.lab.test\n' },
+    tlsRpt: ['v=TLSRPTv1; rua=mailto:a@lab.test', 'v=TLSRPTv1; rua=mailto:b@lab.test'],
+    note: 'MTA-STS policy with mode "enforced" and no max_age (MTA_STS_INVALID), two TLS-RPT records',
+  },
+  'dkim-weak.test': {
+    mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) },
+    dkim: { lab1: [`v=DKIM1; k=rsa; p=${DKIM_KEYS.rsa1024}`] },
+    note: 'DKIM key of 1024 bits at lab1 (DKIM_WEAK_KEY)',
+  },
+  'dkim-broken.test': {
+    mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) },
+    dkim: { lab1: [`v=DKIM1; k=rsa; p=${DKIM_KEYS.rsa2048.slice(0, 180)}`], lab2: ['v=DKIM1; k=rsa; p='] },
+    note: 'DKIM key truncated at lab1, revoked at lab2 (DKIM_INVALID)',
+  },
   // The scale bench's domain: its mailboxes (u0001…u1000) live in bulk.ts and are greylisted, so every receive waits.
   'bulk.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'healthy; the mailboxes of test/lab/bulk.ts (scale bench), inbound mail greylisted for 3 s' },
 };
@@ -256,6 +337,8 @@ export const MAILBOXES: MailboxScenario[] = [
   { address: 'migrating@healthy.test', password: pw('migrating'), provider: { ...okState, state: 'internalMigration', tasks: [{ function: 'migrationAccount', status: 'doing' }] }, note: 'the provider is moving the mailbox to another server (ACCOUNT_IN_MIGRATION, warn); logins still work' },
   { address: 'pwchange@healthy.test', password: pw('pwchange'), denyLogin: true, provider: { ...okState, tasks: [{ function: 'diagnoseAccount', status: 'done' }, { function: 'changePassword', status: 'todo' }] }, note: 'a password change is queued: the servers still refuse the new password (AUTH_FAILED explained by ACCOUNT_TASK_PENDING)' },
   ...['eu.healthy.test', 'spf-void.test'].map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
+  ...['sts-ok.test', 'sts-badcert.test', 'mx-badcert.test', 'sts-mismatch.test', 'sts-broken.test', 'dkim-weak.test', 'dkim-broken.test']
+    .map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
 ];
 
 export const mailbox = (address: string): MailboxScenario => {

@@ -34,6 +34,13 @@ const table: Array<{ name: string; checks: CheckResult[]; verdict: string; prima
     verdict: 'inconclusive', causes: [], explained: {} },
   { name: 'an expired domain explains missing records', checks: [r('domain', 'fail', 'DOMAIN_EXPIRED'), r('mx', 'fail', 'MX_MISSING'), r('srv', 'fail', 'SRV_MISSING')],
     verdict: 'failing', primary: 'DOMAIN_EXPIRED', causes: ['DOMAIN_EXPIRED'], explained: { mx: 'DOMAIN_EXPIRED', srv: 'DOMAIN_EXPIRED' } },
+  { name: 'MTA-STS in enforce mode that no MX passes explains mail not received', checks: [r('mx', 'pass'), r('mx-tls', 'fail', 'MTA_STS_BLOCKS_MAIL'), r('receive', 'fail', 'MAIL_NOT_RECEIVED')],
+    verdict: 'failing', primary: 'MTA_STS_BLOCKS_MAIL', causes: ['MTA_STS_BLOCKS_MAIL'], explained: { receive: 'MTA_STS_BLOCKS_MAIL' } },
+  { name: 'an MX pointing elsewhere explains that host\'s TLS problems', checks: [r('mx', 'fail', 'MX_INVALID'), r('mx-tls', 'warn', 'MX_TLS_INVALID')],
+    verdict: 'failing', primary: 'MX_INVALID', causes: ['MX_INVALID'], explained: { 'mx-tls': 'MX_INVALID' } },
+  { name: 'a blocklisted sending address ranks before the domain\'s own DKIM and SPF warnings',
+    checks: [r('spf', 'warn', 'SPF_MISSING'), r('dkim', 'warn', 'DKIM_NOT_ENABLED'), r('outbound', 'warn', 'OUTBOUND_IP_LISTED'), r('mx-tls', 'warn', 'TLSRPT_INVALID')],
+    verdict: 'degraded', primary: 'OUTBOUND_IP_LISTED', causes: ['OUTBOUND_IP_LISTED', 'DKIM_NOT_ENABLED', 'SPF_MISSING', 'TLSRPT_INVALID'], explained: {} },
 ];
 
 for (const row of table) {

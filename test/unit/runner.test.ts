@@ -119,6 +119,14 @@ test('cancellation aborts the run', async () => {
   await assert.rejects(run([def('mx', (ctx) => new Promise((r) => ctx.signal.addEventListener('abort', () => r(pass))), { timeoutMs: 5000 })], { signal: ac.signal }), RunCancelledError);
 });
 
+test('cancellation does not wait for a check that ignores its signal', async () => {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 30);
+  const t0 = Date.now();
+  await assert.rejects(run([def('mx', () => new Promise(() => undefined), { timeoutMs: 5000 })], { signal: ac.signal }), RunCancelledError);
+  assert.ok(Date.now() - t0 < 1000, `cancelled after ${Date.now() - t0} ms`);
+});
+
 test('a check skipped behind a skipped prerequisite names the root cause', async () => {
   const report = await run([
     def('account', async (ctx) => { ctx.facts.loginBlocked = 'ACCOUNT_LOCKED'; return { status: 'fail', code: 'ACCOUNT_LOCKED', message: 'l', evidence: {} }; }),

@@ -1,5 +1,5 @@
-// The worker's own /metrics additions: event-loop delay (a blocked loop shows, an idle one reads
-// ~0) and the resolver's counters as Prometheus counters.
+// The worker's own /metrics additions: event-loop delay as a histogram (a blocked loop shows as one
+// late tick, an idle one reads ~0) and the resolver's counters as Prometheus counters.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import client from 'prom-client';
@@ -14,17 +14,20 @@ const sample = (text: string, series: string) => {
 test('event-loop delay and DNS counters on the registry', async () => {
   const registry = new client.Registry();
   const stats: DnsStats = { queries: 7, cacheHits: 3, coalesced: 2, wire: 2, tcp: 1, errors: 0, queued: 4 };
-  const m = registerRuntimeMetrics({ registry, dnsStats: () => stats, windowMs: 60_000 });
+  const m = registerRuntimeMetrics({ registry, dnsStats: () => stats });
   try {
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
     const t = Date.now();
     while (Date.now() - t < 120) { /* block the loop */ }
     await new Promise((r) => setTimeout(r, 50));
     const text = await registry.metrics();
-    const max = sample(text, 'exdiag_worker_event_loop_delay_since_start_seconds{quantile="1"}');
-    assert.ok(max >= 0.1 && max < 1, `since-start max ${max}`);
-    assert.ok(sample(text, 'exdiag_worker_event_loop_delay_seconds{quantile="1"}') >= 0.1, 'the window in progress shows it too');
-    assert.ok(sample(text, 'exdiag_worker_event_loop_delay_seconds{quantile="0.5"}') < 0.01, 'an idle tick reads ~0');
+    const count = sample(text, 'exdiag_worker_event_loop_delay_seconds_count');
+    assert.ok(count >= 5, `samples ${count}`);
+    assert.ok(sample(text, 'exdiag_worker_event_loop_delay_seconds_bucket{le="0.002"}') >= count - 2, 'idle ticks read ~0');
+    assert.equal(sample(text, 'exdiag_worker_event_loop_delay_seconds_bucket{le="0.1"}'), count - 1, 'the block is one late tick');
+    assert.equal(sample(text, 'exdiag_worker_event_loop_delay_seconds_bucket{le="0.15"}'), count);
+    const max = sample(text, 'exdiag_worker_event_loop_delay_max_seconds');
+    assert.ok(max >= 0.1 && max < 0.15, `max ${max}`);
     assert.equal(sample(text, 'exdiag_dns_queries_total'), 7);
     assert.equal(sample(text, 'exdiag_dns_tcp_answers_total'), 1);
     stats.queries = 9;

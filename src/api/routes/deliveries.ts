@@ -1,6 +1,6 @@
 // Webhook deliveries of one diagnostic: every attempt (GET) and a re-send on request (POST).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import type { Config } from '../../config/index.js';
 import { createDiagnosticStore } from '../../store/diagnostic-store.js';
 import { storeTtls } from '../../store/ttl.js';
@@ -11,7 +11,7 @@ import { ownedRecord } from '../owned-record.js';
 
 export interface DeliveriesRouteOptions {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   /** The contract: params and body are validated against it. */
   doc: OpenApiDocument;
   /** Auth hook when the route is not registered inside the authenticated /v1 scope. */

@@ -2,7 +2,7 @@
 // authenticated client: another client's diagnostic is indistinguishable from a missing one.
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import type { Config } from '../../config/index.js';
 import type { DiagnosticRecord } from '../../diagnostics/record.js';
 import { negotiateLocale } from '../../diagnostics/remediation.js';
@@ -10,13 +10,14 @@ import { CHECK_IDS, type CheckId, type Locale } from '../../diagnostics/types.js
 import type { DiagnosticProducer } from '../../queue/producer.js';
 import { requestFingerprint, type SealKeys } from '../../queue/keyring.js';
 import { seal } from '../../queue/seal.js';
+import type { Admission } from '../../store/admission.js';
 import { InvalidCursorError, TERMINAL, type DiagnosticStore } from '../../store/diagnostic-store.js';
 import type { Finisher } from '../../store/finisher.js';
 import { publicView } from '../../store/public-view.js';
 import { validateWebhookUrl } from '../../webhooks/egress.js';
 import { clientOf } from '../auth.js';
 import { defaultPlatformFor, enforceClientPolicy } from '../client-policy.js';
-import { clientRateLimit, registerClientRateLimit } from '../client-rate-limit.js';
+import { createClientRateLimit } from '../client-rate-limit.js';
 import { routeSchema, type OpenApiDocument } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import { ownedRecord } from '../owned-record.js';
@@ -26,10 +27,12 @@ export interface DiagnosticsRoutesOptions {
   sealKey: SealKeys;
   doc: OpenApiDocument;
   store: DiagnosticStore;
+  /** Writes a new record and its job in one transaction. */
+  admission: Admission;
   producer: DiagnosticProducer;
   finish: Finisher;
   /** The API's connection: the per-client rate limit counts there. */
-  redis: Redis;
+  redis: RedisClient;
 }
 
 interface CreateBody {
@@ -53,12 +56,13 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
   const location = (id: string) => `/v1/diagnostics/${id}`;
 
   const owned = (req: FastifyRequest<{ Params: { id: string } }>) => ownedRecord(store, req);
-  await registerClientRateLimit(app, o.redis, config.REDIS_PREFIX);
+  const rate = createClientRateLimit(o.redis, config.REDIS_PREFIX, config.clients);
 
   app.post<{ Body: CreateBody }>('/v1/diagnostics', {
     schema: routeSchema(o.doc, '/v1/diagnostics', 'post'),
     bodyLimit: 64 * 1024,
-    config: { rateLimit: clientRateLimit(config.clients) },
+    // Counts the POSTs refused before the create step against the client's rate.
+    errorHandler: rate.errorHandler,
   }, async (req, reply) => {
     const clientId = clientOf(req);
     const policy = config.clients.get(clientId)!.policy;
@@ -101,25 +105,34 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
       createdAt: new Date(now).toISOString(),
     };
     const idemKey = req.headers['idempotency-key'];
-    const outcome = await store.create(record, {
-      now,
-      throttle: {
-        max: config.THROTTLE_MAX,
-        windowSeconds: config.THROTTLE_WINDOW_SECONDS,
-        accountMax: config.THROTTLE_ACCOUNT_MAX ?? config.THROTTLE_MAX,
-        maxDelayMs: config.THROTTLE_WINDOW_SECONDS * 1000,
-      },
-      maxActive: policy.maxActive,
-      lockTtlSeconds: Math.ceil(config.DIAGNOSTIC_DEADLINE_MS / 1000) * 10 + 3600,
-      ...(typeof idemKey === 'string' ? {
-        idempotency: {
-          keyDigest: createHash('sha256').update(idemKey).digest('hex'),
-          // HMAC under a key derived from SEAL_KEY: the body holds the password.
-          ...requestFingerprint(o.sealKey, canonicalJson(b)),
-          ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+    const limit = await rate.beforeCreate(req, reply, clientId);
+    let outcome;
+    try {
+      outcome = await o.admission.admit(record, { diagnosticId: record.id, sealed: seal(o.sealKey, b.password, record.id) }, {
+        now,
+        throttle: {
+          max: config.THROTTLE_MAX,
+          windowSeconds: config.THROTTLE_WINDOW_SECONDS,
+          accountMax: config.THROTTLE_ACCOUNT_MAX ?? config.THROTTLE_MAX,
+          maxDelayMs: config.THROTTLE_WINDOW_SECONDS * 1000,
         },
-      } : {}),
-    });
+        maxActive: policy.maxActive,
+        ...(limit ? { rate: limit } : {}),
+        lockTtlSeconds: Math.ceil(config.DIAGNOSTIC_DEADLINE_MS / 1000) * 10 + 3600,
+        ...(typeof idemKey === 'string' ? {
+          idempotency: {
+            keyDigest: createHash('sha256').update(idemKey).digest('hex'),
+            // HMAC under a key derived from SEAL_KEY: the body holds the password.
+            ...requestFingerprint(o.sealKey, canonicalJson(b)),
+            ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+          },
+        } : {}),
+      });
+    } catch (err) {
+      req.log.error({ diagnosticId: record.id, err: { name: (err as Error).name, message: (err as Error).message } }, 'diagnostic not queued');
+      throw new ProblemError(503, 'QUEUE_UNAVAILABLE', 'the diagnostic could not be queued; retry later');
+    }
+    rate.afterCreate(reply, clientId, limit, outcome.rate);
     switch (outcome.kind) {
       case 'mismatch':
         throw new ProblemError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with another request body', { diagnosticId: outcome.id });
@@ -133,14 +146,9 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
           { headers: { 'retry-after': String(ACTIVE_RETRY_AFTER_SECONDS) } });
       case 'replay':
         return reply.code(202).header('location', location(outcome.record.id)).send(publicView(outcome.record));
-    }
-    try {
-      await o.producer.enqueue({ diagnosticId: record.id, sealed: seal(o.sealKey, b.password, record.id) }, { delayMs: outcome.delayMs });
-    } catch (err) {
-      req.log.error({ diagnosticId: record.id, err: { name: (err as Error).name, message: (err as Error).message } }, 'enqueue failed');
-      await o.finish({ ...record, status: 'failed', finishedAt: new Date().toISOString(), error: { code: 'QUEUE_UNAVAILABLE', message: 'the diagnostic could not be queued' } })
-        .catch(() => undefined);
-      throw new ProblemError(503, 'QUEUE_UNAVAILABLE', 'the diagnostic could not be queued; retry later');
+      case 'ratelimited':
+        // Only when this request was counted by the script: afterCreate has thrown RATE_LIMITED.
+        throw new Error('rate limit outcome without a limit');
     }
     req.log.info({ diagnosticId: record.id, clientId, checks: checks.length, delayMs: outcome.delayMs }, 'diagnostic queued');
     return reply.code(202).header('location', location(record.id)).send(publicView(record));

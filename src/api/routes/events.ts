@@ -4,7 +4,7 @@
 // Each open stream holds a socket and a Redis connection: a client may hold SSE_MAX_PER_CLIENT
 // of them on one API process, and closing the app ends them all (no hang on SIGTERM).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisClient } from '../../store/redis.js';
 import type { Config } from '../../config/index.js';
 import type { DiagnosticRecord } from '../../diagnostics/record.js';
 import { createDiagnosticStore, TERMINAL } from '../../store/diagnostic-store.js';
@@ -17,7 +17,7 @@ import { ProblemError } from '../problem.js';
 
 export interface EventsRouteOptions {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   /** The contract: params, query and headers are validated against it. */
   doc: OpenApiDocument;
   /** Auth hook when the route is not registered inside the authenticated /v1 scope. */
@@ -77,7 +77,7 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRouteOption
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const conn = opts.redis.duplicate({ connectionName: 'exdiag-sse', maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    const conn = duplicateRedis(opts.redis, { connectionName: 'exdiag-sse', maxRetriesPerRequest: 1, enableOfflineQueue: true });
     let live = true;
     const stop = () => {
       live = false;

@@ -1,9 +1,9 @@
 // Liveness (the process answers) and readiness (Redis answers) for orchestrators.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import { ProblemError } from '../problem.js';
 
-export const healthRoutes: FastifyPluginAsync<{ redis: Redis; timeoutMs?: number }> = async (app, o) => {
+export const healthRoutes: FastifyPluginAsync<{ redis: RedisClient; timeoutMs?: number }> = async (app, o) => {
   app.get('/livez', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => {
     let timer: NodeJS.Timeout | undefined;

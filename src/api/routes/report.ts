@@ -1,7 +1,7 @@
 // The human report of one diagnostic: Markdown (tickets), HTML (a page or, with ?fragment=true,
 // an <article> for the support page) or plain text, in French or English.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import type { Config } from '../../config/index.js';
 import { negotiateLocale } from '../../diagnostics/remediation.js';
 import type { Locale } from '../../diagnostics/types.js';
@@ -14,7 +14,7 @@ import { ownedRecord } from '../owned-record.js';
 
 export interface ReportRouteOptions {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   /** The contract: params and query are validated against it. */
   doc: OpenApiDocument;
   /** Auth hook when the route is not registered inside the authenticated /v1 scope. */

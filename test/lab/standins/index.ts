@@ -1,5 +1,5 @@
 // Starts the lab's HTTPS stand-ins for third-party services (OVHcloud API, generic provider,
-// Exchange Autodiscover/EWS/OWA, RDAP, status page), virtual-hosted by name on one port.
+// Exchange Autodiscover/EWS/OWA, RDAP, status page, MTA-STS policy hosts), virtual-hosted by name on one port.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
@@ -11,6 +11,7 @@ import { ADDR, DOMAINS, LAB_SERVER, OUTSIDER_HOST, OVH, PORTS, PROVIDER_HTTP_TOK
 import { authLog } from './auth-log.js';
 import { exchangeSite } from './exchange-site.js';
 import { httpRedirectSite } from './http-redirect.js';
+import { mtaStsHosts, mtaStsSite } from './mta-sts.js';
 import { readRequest, send, type Site, type SiteContext } from './http-util.js';
 import { ovhApiSite } from './ovh-api.js';
 import { providerHttpSite } from './provider-http.js';
@@ -46,7 +47,7 @@ export interface Standins {
 /** Exchange servers by name; any other name served by the Exchange site answers as LAB_SERVER. */
 const EXCHANGE_HOSTS = new Set(['ex.lab.test', 'nobasic.lab.test', 'expired.lab.test', 'expiring-cert.lab.test']);
 
-function router(sites: { ovh: Site; provider: Site; rdap: Site; status: Site; exchange: Site }): (host: string, path: string) => Site | undefined {
+function router(sites: { ovh: Site; provider: Site; rdap: Site; status: Site; exchange: Site; mtaSts: Site }): (host: string, path: string) => Site | undefined {
   const byHost: Record<string, Site> = {
     'api.lab.test': sites.ovh,
     'provider.lab.test': sites.provider,
@@ -58,6 +59,8 @@ function router(sites: { ovh: Site; provider: Site; rdap: Site; status: Site; ex
   for (const d of Object.keys(DOMAINS)) byHost[d] = byHost[`autodiscover.${d}`] = sites.exchange;
   // An Exchange look-alike outside every mail domain and the platform (credential boundaries).
   byHost[OUTSIDER_HOST] = sites.exchange;
+  // MTA-STS policy hosts (mta-sts.<domain>) of the domains that publish a policy.
+  for (const h of mtaStsHosts()) byHost[h] = sites.mtaSts;
   return (host, path) => {
     if (byHost[host]) return byHost[host];
     if (!isIP(host.replace(/^\[|\]$/g, ''))) return undefined;
@@ -101,6 +104,7 @@ export async function startStandins(opts: StandinsOptions): Promise<Standins> {
     rdap: rdapSite(),
     status: statusPageSite(),
     exchange: exchangeSite(log, (host) => (EXCHANGE_HOSTS.has(host) ? host : LAB_SERVER), requests),
+    mtaSts: mtaStsSite(),
   });
   const redirectProbe = httpRedirectSite();
   let port = opts.port ?? PORTS.https;
