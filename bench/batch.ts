@@ -43,7 +43,7 @@ export async function postBatch(api: ApiClient, bodies: Array<Record<string, unk
 }
 
 /**
- * Resolves once `finished()` (a counter of finished diagnostics, all statuses) has grown by
+ * Resolves once `finished()` (a counter of ended diagnostics, all statuses) has grown by
  * `count` since `base`, or at `deadline` (performance.now() ms); returns how many finished.
  */
 export async function waitForCount(finished: () => Promise<number>, base: number, count: number, deadline: number, everyMs = 250): Promise<number> {
@@ -80,6 +80,8 @@ export interface BatchFigures {
   verdicts: Map<string, number>;
   /** `check:status:code` of every check that did not pass → count. */
   notPassed: Map<string, number>;
+  /** Where each receive check's wait went (its evidence), ms from the first delivery attempt. */
+  receive: { attempts: number[]; acceptedMs: number[]; firstExistsMs: number[]; foundMs: number[] };
   /** Most diagnostics running at the same moment (from startedAt/finishedAt). */
   peakInFlight: number;
   /** POST refusals, runs that did not complete, records that could not be read. */
@@ -92,6 +94,7 @@ export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id
   const f: BatchFigures = {
     requested: posted.length, accepted: 0, completed: 0, wallMs: NaN, latencies: [], runMs: [], queueMs: [],
     perCheck: new Map(CHECK_IDS.map((c) => [c, []])), verdicts: new Map(), notPassed: new Map(), peakInFlight: 0, errors: [],
+    receive: { attempts: [], acceptedMs: [], firstExistsMs: [], foundMs: [] },
   };
   const postAt = new Map<string, number>();
   for (const p of posted) {
@@ -122,6 +125,7 @@ export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id
     for (const c of r.results) {
       f.perCheck.get(c.id)?.push(c.durationMs);
       if (c.status !== 'pass') bump(f.notPassed, `${c.id}:${c.status}${c.code ? `:${c.code}` : ''}`);
+      if (c.id === 'receive') receiveTiming(f.receive, c.evidence as ReceiveEvidence);
     }
   }
   edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -130,6 +134,18 @@ export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id
   const firstPost = Math.min(...posted.map((p) => p.postAt));
   if (f.accepted && !unfinished) f.wallMs = lastFinish - firstPost;
   return f;
+}
+
+interface ReceiveEvidence {
+  delivery?: { attempts?: unknown[]; acceptedAfterMs?: number };
+  arrival?: { received?: { atMs?: number }; existsAtMs?: number[] };
+}
+
+function receiveTiming(r: BatchFigures['receive'], e: ReceiveEvidence | undefined) {
+  if (e?.delivery?.attempts) r.attempts.push(e.delivery.attempts.length);
+  if (typeof e?.delivery?.acceptedAfterMs === 'number') r.acceptedMs.push(e.delivery.acceptedAfterMs);
+  if (typeof e?.arrival?.existsAtMs?.[0] === 'number') r.firstExistsMs.push(e.arrival.existsAtMs[0]);
+  if (typeof e?.arrival?.received?.atMs === 'number') r.foundMs.push(e.arrival.received.atMs);
 }
 
 /** `a=1, b=2` of a count map, largest first. */

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { CHECK_IDS } from '../src/diagnostics/types.js';
 import { bulkAddress, findBulkMailbox } from '../test/lab/bulk.js';
 import { counts, fetchAll, figures, postBatch, waitForCount, type BatchFigures } from './batch.js';
-import type { PartContext } from './scale.js';
+import { finishedBy, type PartContext } from './scale.js';
 import { ms, summarize } from './stats.js';
 import { table } from './table.js';
 
@@ -43,10 +43,10 @@ export async function runPenalty(ctx: PartContext, o: { runs: number; failures: 
         : { account, password: findBulkMailbox(account)!.password, checks: [...CHECK_IDS], metadata: { bench: 'penalty' } };
     });
     ctx.say(`   ${label}`);
-    const base = await ctx.finishedTotal();
+    const base = await finishedBy(ctx, w);
     const posted = await postBatch(ctx.api, bodies, ctx.postVia, 32);
     const accepted = posted.filter((p) => p.id).length;
-    await waitForCount(() => ctx.finishedTotal(), base, accepted, performance.now() + o.timeoutMs, 100);
+    await waitForCount(() => finishedBy(ctx, w), base, accepted, performance.now() + o.timeoutMs, 100);
     rounds.push({ label, f: figures(posted, await fetchAll(ctx.api, posted.filter((p) => p.id).map((p) => p.id!))) });
   };
   try {

@@ -16,7 +16,6 @@ import { assertLoopbackOnly, environmentLine } from './environment.js';
 import { sampleRss } from './memory.js';
 import { benchOptions, type Part } from './options.js';
 import { penaltyFailed, renderPenalty, runPenalty } from './penalty.js';
-import { scrape, total } from './prometheus.js';
 import { renderScale, runScale, scaleFailed, type PartContext, type ScaleResult } from './scale.js';
 import { logMessage, startServiceProcess, type ServiceProcess } from './service-process.js';
 import { mib } from './stats.js';
@@ -127,7 +126,6 @@ async function main(): Promise<number> {
     const postVia = new Pool(`http://127.0.0.1:${port}`, { connections: 32 });
     const ctx: PartContext = {
       api: client, dispatcher: agent, postVia, startWorker, say,
-      finishedTotal: async () => total(await scrape(agent, `http://127.0.0.1:${port}/metrics`), 'exdiag_diagnostics_finished_total'),
     };
     if (has('scale')) {
       const rows: ScaleResult[] = [];

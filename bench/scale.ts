@@ -11,7 +11,7 @@ import { bulkAddress, findBulkMailbox } from '../test/lab/bulk.js';
 import type { ApiClient } from './api-client.js';
 import { counts, fetchAll, figures, postBatch, waitForCount, type BatchFigures } from './batch.js';
 import { sampleRss } from './memory.js';
-import { histogramQuantile, scrape, value } from './prometheus.js';
+import { histogramQuantile, scrape, total, value } from './prometheus.js';
 import type { ServiceProcess } from './service-process.js';
 import { mib, ms, summarize } from './stats.js';
 import { table } from './table.js';
@@ -30,9 +30,12 @@ export interface PartContext {
   postVia: Dispatcher;
   /** Starts a worker process with these extra env entries (ready once it serves /metrics). */
   startWorker(name: string, env: Record<string, string>): Promise<BenchWorker>;
-  /** Diagnostics finished so far under the bench's prefix, all statuses (the API's /metrics). */
-  finishedTotal(): Promise<number>;
   say(m: string): void;
+}
+
+/** Diagnostics this worker has ended so far, all statuses (its /metrics: each process counts its own). */
+export async function finishedBy(ctx: PartContext, w: BenchWorker): Promise<number> {
+  return total(await scrape(ctx.dispatcher, w.metricsUrl), 'exdiag_diagnostics_finished_total');
 }
 
 const DNS_FIELDS: Array<[keyof DnsStats, string]> = [
@@ -83,7 +86,7 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
     const idle = await w.proc.rss();
     const cpu0 = await w.proc.cpuSeconds();
     const m0 = await scrape(ctx.dispatcher, w.metricsUrl);
-    const base = await ctx.finishedTotal();
+    const base = await finishedBy(ctx, w);
     const rss = sampleRss(() => w.proc.rss(), 50);
     let loopMax = 0;
     let heapPeak = value(m0, 'nodejs_heap_size_used_bytes');
@@ -107,7 +110,7 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
     const posted = await postBatch(ctx.api, bodies, ctx.postVia, 32);
     const accepted = posted.filter((p) => p.id).length;
     ctx.say(`   ${accepted} accepted; waiting for them to finish`);
-    const done = await waitForCount(() => ctx.finishedTotal(), base, accepted, performance.now() + o.timeoutMs);
+    const done = await waitForCount(() => finishedBy(ctx, w), base, accepted, performance.now() + o.timeoutMs);
     sampling = false;
     await windows;
     const peak = await rss.stop();
@@ -155,6 +158,13 @@ export function renderScale(rows: ScaleResult[], concurrency: number): string {
       const d = r.dns;
       const local = d.queries ? (100 * (d.cacheHits + d.coalesced)) / d.queries : NaN;
       return [r.n, d.queries, d.cacheHits, d.coalesced, d.wire, d.tcp, d.errors, d.queued, Number.isFinite(local) ? local.toFixed(1) : '-'];
+    }));
+  out += table('3e. Where the receive wait goes (its evidence; from the first delivery attempt, s, p50 / p95)',
+    ['N', 'delivery attempts p50', 'MX accepted', 'first IMAP EXISTS', 'found in INBOX', 'MAIL_DELAYED (> 15 s)'],
+    rows.map((r) => {
+      const x = r.f.receive;
+      const pp = (v: number[]) => { const s = summarize(v); return s.n ? `${sec(s.p50)} / ${sec(s.p95)}` : '-'; };
+      return [r.n, summarize(x.attempts).p50, pp(x.acceptedMs), pp(x.firstExistsMs), pp(x.foundMs), r.f.notPassed.get('receive:warn:MAIL_DELAYED') ?? 0];
     }));
   const notes: string[] = [];
   for (const r of rows) {

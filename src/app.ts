@@ -13,6 +13,7 @@ import { diagnosticsRoutes } from './api/routes/diagnostics.js';
 import { eventsRoutes } from './api/routes/events.js';
 import { healthRoutes } from './api/routes/health.js';
 import { metricsRoutes } from './api/routes/metrics.js';
+import { platformsRoutes } from './api/routes/platforms.js';
 import { reportRoutes } from './api/routes/report.js';
 import { uiRoutes } from './api/routes/ui.js';
 import { createValidatorCompiler } from './api/validation.js';
@@ -24,7 +25,6 @@ import { createAdmission } from './store/admission.js';
 import { createDiagnosticStore } from './store/diagnostic-store.js';
 import { createEventWriter } from './store/events.js';
 import { createFinisher, type OnFinished } from './store/finisher.js';
-import { createMetricsStore } from './store/metrics-store.js';
 import { createRedis } from './store/redis.js';
 import { storeTtls } from './store/ttl.js';
 
@@ -76,11 +76,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     onError: (err) => opts.logger.warn({ err: { name: err.name, message: err.message } }, 'queue connection error'),
   });
   const store = createDiagnosticStore(redis, config.REDIS_PREFIX, storeTtls(config));
-  const outcomes = createMetricsStore(redis, config.REDIS_PREFIX);
+  const metrics = createMetrics({ queue: producer.queue });
   const events = createEventWriter(redis, config.REDIS_PREFIX, storeTtls(config));
-  const finish = createFinisher({ store, events, metrics: outcomes, log: opts.logger, onFinished: opts.onFinished });
+  const finish = createFinisher({ store, events, metrics: metrics.outcomes, log: opts.logger, onFinished: opts.onFinished });
   const admission = createAdmission({ redis, prefix: config.REDIS_PREFIX, ttls: storeTtls(config), store, producer, finish, log: opts.logger });
-  const metrics = createMetrics({ queue: producer.queue, outcomes });
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -104,6 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await v1.register(eventsRoutes, { config, redis, doc });
     await v1.register(reportRoutes, { config, redis, doc });
     await v1.register(deliveriesRoutes, { config, redis, doc });
+    await v1.register(platformsRoutes, { config, doc });
   });
   return app;
 }

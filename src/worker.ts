@@ -4,6 +4,7 @@
 import client from 'prom-client';
 import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
+import { registerOutcomeMetrics } from './metrics.js';
 import { buildCheckDeps } from './run/build-deps.js';
 import { createRedis } from './store/redis.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
@@ -18,12 +19,14 @@ const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log
 if (config.WEBHOOK_WORKER) webhooks.startWorker();
 // Built here rather than inside the worker so that /metrics can read the resolver's counters.
 const checkDeps = buildCheckDeps(config);
-const diagnostics = await startDiagnosticWorker({ config, logger, checkDeps, onFinished: (r) => webhooks.enqueueFor(r) });
+// The worker's own registry (served on WORKER_HTTP_PORT's /metrics): it counts the diagnostics this process ends.
+const registry = new client.Registry();
+const outcomes = registerOutcomeMetrics(registry);
+const diagnostics = await startDiagnosticWorker({ config, logger, checkDeps, outcomes, onFinished: (r) => webhooks.enqueueFor(r) });
 
 let stopping = false;
 let health: WorkerHealthServer | undefined;
 if (config.WORKER_HTTP_PORT) {
-  const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   registerRuntimeMetrics({ registry, dnsStats: () => checkDeps.net.dns.stats() });
   try {

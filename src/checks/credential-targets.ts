@@ -3,7 +3,7 @@
 // https endpoints on the mailbox's own registrable domain. Nothing else, whatever a redirect, an
 // SRV record or an Autodiscover answer says: the service must not be a credential relay.
 import type { CheckContext, CheckOutcome } from '../diagnostics/types.js';
-import { withProviderServer, type ResolvedPlatform } from '../platforms/profile.js';
+import { resolvePlatform, withProviderServer, type ResolvedPlatform } from '../platforms/profile.js';
 import { registrableDomain } from '../platforms/registrable-domain.js';
 
 export type PasswordVerdict = { ok: true; reason: string } | { ok: false; reason: string };
@@ -52,8 +52,14 @@ export function platformHosts(ctx: ScopeContext): Map<string, string[]> {
     if (!roles.includes(role)) roles.push(role);
     hosts.set(h, roles);
   };
-  // The profile as resolved for the request, then with the provider's server (when it names one).
-  const platforms: ResolvedPlatform[] = [ctx.platform, withProviderServer(ctx.platform, ctx.facts.server)];
+  // The profile as resolved for the request, with the provider's server (when it names one), and
+  // with its own default server: all are hosts this platform names (a request's `server` may say
+  // ex3 while the domain's SRV record still names the profile's ex).
+  const platforms: ResolvedPlatform[] = [
+    ctx.platform,
+    withProviderServer(ctx.platform, ctx.facts.server),
+    resolvePlatform(ctx.platform.id, ctx.platform.profile, undefined),
+  ];
   for (const p of platforms) {
     add(p.server, 'server');
     add(p.ews, 'EWS');

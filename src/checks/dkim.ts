@@ -5,7 +5,7 @@
 import type { Code } from '../diagnostics/codes.js';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import type { ProviderDkim } from '../providers/provider.js';
-import { parseDkimKey, type DkimKey } from './mail-auth/dkim-record.js';
+import { parseDkimKey, type DkimKey } from './mail/dkim-record.js';
 
 const MAX_SELECTORS = 10;
 

@@ -3,8 +3,9 @@
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { withProviderServer } from '../platforms/profile.js';
 import { closeImap } from '../net/imap.js';
-import { deleteTokens, findJunkFolder } from './mail/mailbox-search.js';
-import { watchMailbox, type WatchResult } from './mail/mailbox-watch.js';
+import { JUDGED_HEADERS } from './mail/auth-results.js';
+import { deleteTokens, findJunkFolder, readHeaderFields } from './mail/mailbox-search.js';
+import { watchMailbox, type Arrival, type WatchResult } from './mail/mailbox-watch.js';
 import { deliverViaMx, type DeliveryResult } from './mail/mx-delivery.js';
 import { replyEvidence } from '../net/smtp-reply.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
@@ -58,6 +59,8 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       deadline: accepted ? waitUntil : Math.min(waitUntil, ctx.deps.now() + 1000),
     });
     outcome = judge(delivery, watch, settings.mailDelayedAfterMs, settings.receiveTimeoutMs);
+    // How the platform judged both test messages, read before the cleanup deletes them (mail-auth check).
+    ctx.facts.testMessageHeaders = await readJudgement(client, watch).catch((err: Error) => ({ error: err.message }));
   } catch (err) {
     outcome = ctx.signal.aborted
       ? { status: 'error', code: 'CHECK_TIMEOUT', message: 'receive was interrupted', evidence: {} }
@@ -80,6 +83,12 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     cleanup,
   };
   return outcome;
+}
+
+async function readJudgement(client: Parameters<typeof readHeaderFields>[0], w: WatchResult) {
+  const read = async (a: Arrival | undefined) => (a ? { folder: a.folder, headers: (await readHeaderFields(client, a.folder, a.uids, JUDGED_HEADERS))[0] ?? '' } : undefined);
+  const [probe, sent] = [await read(w.received), await read(w.sent)];
+  return { ...(probe ? { probe } : {}), ...(sent ? { sent } : {}) };
 }
 
 function describeDelivery(d: DeliveryResult) {

@@ -62,6 +62,8 @@ export const CODES = {
   DKIM_WEAK_KEY: { severity: 'warn', checks: ['dkim'] },
   /** A DKIM key is published at the platform's selector but the provider does not sign ("published but not used"). */
   DKIM_NOT_ENABLED: { severity: 'warn', checks: ['dkim'] },
+  /** The platform judged the message sent through the account: SPF, DKIM or DMARC failed (Authentication-Results). */
+  SENT_MAIL_AUTH_FAILED: { severity: 'warn', checks: ['mail-auth'] },
   /** An outbound address of the platform is on a DNS blocklist. */
   OUTBOUND_IP_LISTED: { severity: 'warn', checks: ['outbound'] },
   /** An outbound address of the platform has no reverse DNS, or one that does not resolve back to it. */

@@ -8,7 +8,7 @@ import type { Code } from './codes.js';
 import type { CheckStatus } from './status.js';
 
 export const CHECK_IDS = [
-  'account', 'domain', 'mx', 'mx-tls', 'srv', 'spf', 'dmarc', 'dkim', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'outbound', 'incidents',
+  'account', 'domain', 'mx', 'mx-tls', 'srv', 'spf', 'dmarc', 'dkim', 'autodiscover', 'webmail', 'imap', 'send', 'receive', 'mail-auth', 'outbound', 'incidents',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -82,6 +82,11 @@ export interface SharedFacts {
   sendBlocked?: Code;
   /** Message-ID/token of the message the send check submitted (for an arrival check). */
   sentToken?: string;
+  /**
+   * Header fields the platform added to the test messages, read by the receive check before it
+   * deleted them: `probe` (its inbound message) and `sent` (the send check's), raw.
+   */
+  testMessageHeaders?: { probe?: { folder: string; headers: string }; sent?: { folder: string; headers: string }; error?: string };
 }
 
 export interface CheckContext {

@@ -66,7 +66,7 @@ const en: Labels = {
     account: 'Account state', domain: 'Domain registration', mx: 'MX records', 'mx-tls': 'Inbound encryption (MX TLS, MTA-STS)', srv: 'Autodiscover SRV record',
     spf: 'SPF record', dmarc: 'DMARC policy', dkim: 'DKIM signing',
     autodiscover: 'Autodiscover', webmail: 'Webmail sign-in', imap: 'IMAP sign-in', send: 'Sending (SMTP)',
-    receive: 'Receiving', outbound: 'Sending servers\' reputation', incidents: 'Platform incidents',
+    receive: 'Receiving', 'mail-auth': 'How the platform judged the test mail (SPF, DKIM, DMARC)', outbound: 'Sending servers\' reputation', incidents: 'Platform incidents',
   },
 };
 
@@ -103,7 +103,7 @@ const fr: Labels = {
     account: 'État du compte', domain: 'Enregistrement du domaine', mx: 'Enregistrements MX', 'mx-tls': 'Chiffrement en réception (TLS des MX, MTA-STS)', srv: 'Enregistrement SRV Autodiscover',
     spf: 'Enregistrement SPF', dmarc: 'Politique DMARC', dkim: 'Signature DKIM',
     autodiscover: 'Autodiscover', webmail: 'Connexion au webmail', imap: 'Connexion IMAP', send: 'Envoi (SMTP)',
-    receive: 'Réception', outbound: 'Réputation des serveurs d\'envoi', incidents: 'Incidents de la plateforme',
+    receive: 'Réception', 'mail-auth': 'Jugement des e-mails de test par la plateforme (SPF, DKIM, DMARC)', outbound: 'Réputation des serveurs d\'envoi', incidents: 'Incidents de la plateforme',
   },
 };
 

@@ -6,6 +6,7 @@ import { dmarcCheck } from '../checks/dmarc.js';
 import { domainCheck } from '../checks/domain.js';
 import { imapCheck } from '../checks/imap.js';
 import { incidentsCheck } from '../checks/incidents.js';
+import { mailAuthCheck } from '../checks/mail-auth.js';
 import { mxCheck } from '../checks/mx.js';
 import { mxTlsCheck } from '../checks/mx-tls.js';
 import { outboundCheck } from '../checks/outbound.js';
@@ -19,7 +20,7 @@ import { CHECK_IDS, type CheckDefinition, type CheckId } from '../diagnostics/ty
 export function createRegistry(): ReadonlyMap<CheckId, CheckDefinition> {
   const defs = [
     accountCheck, domainCheck, mxCheck, mxTlsCheck, srvCheck, spfCheck, dmarcCheck, dkimCheck, autodiscoverCheck, webmailCheck, imapCheck,
-    sendCheck, receiveCheck, outboundCheck, incidentsCheck,
+    sendCheck, receiveCheck, mailAuthCheck, outboundCheck, incidentsCheck,
   ];
   const map = new Map<CheckId, CheckDefinition>(defs.map((d) => [d.id, d]));
   for (const id of CHECK_IDS) if (!map.has(id)) throw new Error(`check ${id} is not registered`);

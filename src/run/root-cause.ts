@@ -35,6 +35,12 @@ export const EXPLAINS: Partial<Record<Code, readonly Code[]>> = {
   TLS_INVALID: ['AUTODISCOVER_FAILED', ...REACH],
   INCIDENT_OPEN: [...REACH, ...INBOUND, 'AUTODISCOVER_FAILED', 'SEND_REJECTED', 'TLS_INVALID'],
   IMAP_UNREACHABLE: ['MAIL_NOT_RECEIVED'],
+  // Why the platform's verdict on mail sent from the account fails ("my mail lands in spam").
+  SPF_MISSING: ['SENT_MAIL_AUTH_FAILED'],
+  SPF_INVALID: ['SENT_MAIL_AUTH_FAILED'],
+  DKIM_NOT_PUBLISHED: ['SENT_MAIL_AUTH_FAILED'],
+  DKIM_INVALID: ['SENT_MAIL_AUTH_FAILED'],
+  DKIM_NOT_ENABLED: ['SENT_MAIL_AUTH_FAILED'],
 };
 
 /** Most fundamental first: the primary cause is the first unexplained one in this order. */
@@ -45,7 +51,7 @@ export const RANK: readonly Code[] = [
   'SEND_REJECTED', 'MX_REJECTED', 'MAIL_NOT_RECEIVED', 'AUTODISCOVER_UNTRUSTED_REDIRECT', 'SRV_MISSING', 'SRV_INVALID', 'AUTODISCOVER_FAILED',
   'MAIL_IN_JUNK', 'MAIL_DELAYED', 'OUTBOUND_IP_LISTED', 'DOMAIN_EXPIRING', 'MX_TLS_INVALID', 'MX_STARTTLS_MISSING', 'MTA_STS_INVALID',
   'OUTBOUND_RDNS_INVALID', 'DKIM_NOT_PUBLISHED', 'DKIM_INVALID', 'DKIM_NOT_ENABLED', 'SPF_MISSING', 'SPF_INVALID', 'DMARC_MISSING', 'DMARC_INVALID',
-  'DKIM_WEAK_KEY', 'TLSRPT_INVALID',
+  'SENT_MAIL_AUTH_FAILED', 'DKIM_WEAK_KEY', 'TLSRPT_INVALID',
 ];
 
 const STATUS_ORDER: Record<CheckStatus, number> = { pass: 0, skipped: 1, warn: 2, error: 3, fail: 4 };

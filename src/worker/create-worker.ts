@@ -13,7 +13,7 @@ import type { DiagnosticJobData } from '../queue/payload.js';
 import { createDiagnosticStore, TERMINAL } from '../store/diagnostic-store.js';
 import { createEventWriter } from '../store/events.js';
 import { createFinisher, type OnFinished } from '../store/finisher.js';
-import { createMetricsStore } from '../store/metrics-store.js';
+import { NO_OUTCOME_METRICS, type MetricsStore } from '../store/metrics-store.js';
 import { createRedis } from '../store/redis.js';
 import { storeTtls } from '../store/ttl.js';
 import { createRunRegistry, listenForCancels } from './cancel-listener.js';
@@ -26,6 +26,8 @@ export interface DiagnosticWorkerOptions {
   onFinished?: OnFinished;
   /** Check I/O (default: built from the config). */
   checkDeps?: CheckDeps;
+  /** Counts the diagnostics this worker ends (src/metrics.ts `registerOutcomeMetrics`; default: not counted). */
+  outcomes?: MetricsStore;
 }
 
 export interface DiagnosticWorker {
@@ -42,7 +44,7 @@ export async function startDiagnosticWorker(opts: DiagnosticWorkerOptions): Prom
   const subscriber: RedisClient = createRedis(config, 'subscriber');
   const store = createDiagnosticStore(redis, config.REDIS_PREFIX, storeTtls(config));
   const events = createEventWriter(redis, config.REDIS_PREFIX, storeTtls(config));
-  const finish = createFinisher({ store, events, metrics: createMetricsStore(redis, config.REDIS_PREFIX), log, onFinished: opts.onFinished });
+  const finish = createFinisher({ store, events, metrics: opts.outcomes ?? NO_OUTCOME_METRICS, log, onFinished: opts.onFinished });
   const runs = createRunRegistry();
   await listenForCancels(subscriber, store.keys.cancelChannel, runs, log);
 

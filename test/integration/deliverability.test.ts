@@ -51,6 +51,10 @@ describe('inbound TLS, DKIM and outbound reputation through the API (PROVIDER=no
     assert.deepEqual((dkim.evidence.selectors as Array<{ selector: string; keyType: string; bits: number | null }>).map((x) => [x.selector, x.keyType, x.bits]),
       [['lab1', 'rsa', 2048], ['lab2', 'ed25519', null]]);
     assert.equal(dkim.evidence.selectorsFrom, 'platform');
+    const auth = result(d, 'mail-auth');
+    assert.equal(auth.status, 'pass', summary(d));
+    assert.match(auth.message, /added no Authentication-Results/);
+    assert.deepEqual([(auth.evidence.sent as { dkimSigned: boolean }).dkimSigned, (auth.evidence.probe as { spamVerdict: unknown }).spamVerdict], [false, null]);
     const out = result(d, 'outbound');
     assert.equal(out.status, 'pass');
     const addresses = out.evidence.addresses as Array<{ address: string; rdns: string; confirmedBy: string; listed: unknown[] }>;
@@ -140,6 +144,20 @@ describe('inbound TLS, DKIM and outbound reputation through the API (PROVIDER=no
     const r = finding(d, 'outbound', 'OUTBOUND_RDNS_INVALID', 'warn');
     assert.match(r.message, new RegExp(`${ADDR.outboundNoPtr.replaceAll('.', '\\.')}: no PTR record`));
     assert.match(r.message, /mail\.nowhere\.test/);
+  });
+
+  test('SENT_MAIL_AUTH_FAILED: the platform judges what judged@spf-wrong.test sends spf=softfail, dmarc=fail; SPF_INVALID explains it; the probe carries a spam verdict', async () => {
+    const d = await run({ account: 'judged@spf-wrong.test', checks: ['spf', 'imap', 'send', 'receive', 'mail-auth'] });
+    const r = finding(d, 'mail-auth', 'SENT_MAIL_AUTH_FAILED', 'warn');
+    const sent = r.evidence.sent as { authenticationResults: Array<{ method: string; result: string; authservId: string }>; dkimSigned: boolean; folder: string };
+    assert.deepEqual(sent.authenticationResults.map((x) => [x.authservId, x.method, x.result]), [['ex.lab.test', 'spf', 'softfail'], ['ex.lab.test', 'dkim', 'none'], ['ex.lab.test', 'dmarc', 'fail']]);
+    assert.equal(sent.dkimSigned, false);
+    assert.match((r.evidence.probe as { spamVerdict: string }).spamVerdict, /^X-Spam-Status: Yes, score=6\.2/);
+    assert.equal(r.explainedBy, 'SPF_INVALID', summary(d));
+    assert.equal(d.primaryCause, 'SPF_INVALID');
+    // Read before the cleanup: both test messages are still deleted.
+    const cleanup = result(d, 'receive').evidence.cleanup as { deleted: Array<{ deleted: number }> };
+    assert.equal(cleanup.deleted.reduce((n, e) => n + e.deleted, 0), 2, JSON.stringify(cleanup));
   });
 
   test('the new checks send no password: a wrong one changes nothing for them and no server logs a failed login', async () => {

@@ -96,10 +96,10 @@ smtpd_sasl_auth_enable = no
 
 # MX: what the internet meets.
 smtpd_relay_restrictions = reject_unauth_destination
-smtpd_recipient_restrictions = reject_unlisted_recipient, check_recipient_access texthash:${join(conf, 'reject-inbound')}, check_recipient_access texthash:${join(conf, 'discard')}, check_policy_service inet:127.0.0.1:${o.greylistPort}
+smtpd_recipient_restrictions = reject_unlisted_recipient, check_recipient_access texthash:${join(conf, 'probe-verdict')}, check_recipient_access texthash:${join(conf, 'reject-inbound')}, check_recipient_access texthash:${join(conf, 'discard')}, check_policy_service inet:127.0.0.1:${o.greylistPort}
 
 # Submission (referenced from master.cf).
-lab_submission_sender = check_sasl_access texthash:${join(conf, 'sasl-access')}
+lab_submission_sender = check_sasl_access texthash:${join(conf, 'sasl-access')}, check_sender_access texthash:${join(conf, 'sent-verdict')}
 lab_submission_relay = permit_sasl_authenticated, reject
 `;
 }
@@ -197,6 +197,11 @@ export async function startPostfix(o: PostfixOptions): Promise<{ stop(): Promise
   // Only the MX listener reads this map: submission overrides smtpd_recipient_restrictions.
   await writeFile(join(conf, 'reject-inbound'), MAILBOXES.filter((m) => m.rejectInbound)
     .map((m) => `${m.address.toLowerCase()} ${INBOUND_REJECT_REPLY}`).join('\n') + '\n');
+  // How the lab platform judges mail (PREPEND adds the header and evaluation goes on): what a mailbox submits, what reaches it.
+  await writeFile(join(conf, 'sent-verdict'), MAILBOXES.filter((m) => m.platformVerdict?.sent)
+    .map((m) => `${m.address.toLowerCase()} PREPEND ${m.platformVerdict!.sent}`).join('\n') + '\n');
+  await writeFile(join(conf, 'probe-verdict'), MAILBOXES.filter((m) => m.platformVerdict?.probe)
+    .map((m) => `${m.address.toLowerCase()} PREPEND ${m.platformVerdict!.probe}`).join('\n') + '\n');
   await writeFile(join(conf, 'sasl-access'), MAILBOXES.filter((m) => m.rejectSender)
     .map((m) => `${m.address.toLowerCase()} ${SPAM_BLOCK_REPLY}`).join('\n') + '\n');
   await ensureLoopbackAddress(ADDR.expiredCert);

@@ -301,6 +301,11 @@ export interface MailboxScenario {
   greylist?: boolean;
   /** MX refuses inbound mail to this recipient with 550 5.7.1 (MX_REJECTED); IMAP and submission still work. */
   rejectInbound?: boolean;
+  /**
+   * Headers the lab platform adds, as a real one judges mail: `sent` to what this mailbox submits
+   * (an Authentication-Results line), `probe` to inbound mail for it (a spam verdict). Postfix PREPEND.
+   */
+  platformVerdict?: { sent?: string; probe?: string };
   /** Account state the provider stand-ins report; undefined = unknown to the provider (ACCOUNT_NOT_FOUND). */
   provider?: ProviderState;
   note: string;
@@ -337,6 +342,14 @@ export const MAILBOXES: MailboxScenario[] = [
   { address: 'migrating@healthy.test', password: pw('migrating'), provider: { ...okState, state: 'internalMigration', tasks: [{ function: 'migrationAccount', status: 'doing' }] }, note: 'the provider is moving the mailbox to another server (ACCOUNT_IN_MIGRATION, warn); logins still work' },
   { address: 'pwchange@healthy.test', password: pw('pwchange'), denyLogin: true, provider: { ...okState, tasks: [{ function: 'diagnoseAccount', status: 'done' }, { function: 'changePassword', status: 'todo' }] }, note: 'a password change is queued: the servers still refuse the new password (AUTH_FAILED explained by ACCOUNT_TASK_PENDING)' },
   ...['eu.healthy.test', 'spf-void.test'].map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
+  {
+    address: 'judged@spf-wrong.test', password: pw('judged'), provider: okState,
+    platformVerdict: {
+      sent: 'Authentication-Results: ex.lab.test; spf=softfail (127.0.0.1 is not allowed by v=spf1 ip4:192.0.2.0/24 ~all) smtp.mailfrom=judged@spf-wrong.test; dkim=none (message not signed); dmarc=fail (p=quarantine dis=quarantine) header.from=spf-wrong.test',
+      probe: 'X-Spam-Status: Yes, score=6.2 required=5.0 tests=LAB_FAULT autolearn=no',
+    },
+    note: 'the platform judges what this mailbox sends spf=softfail, dkim=none, dmarc=fail (SENT_MAIL_AUTH_FAILED, explained by SPF_INVALID) and marks inbound mail to it as spam',
+  },
   ...['sts-ok.test', 'sts-badcert.test', 'mx-badcert.test', 'sts-mismatch.test', 'sts-broken.test', 'dkim-weak.test', 'dkim-broken.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
 ];

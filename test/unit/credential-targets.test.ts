@@ -23,10 +23,14 @@ test('registrableDomain: PSL eTLD+1, private suffixes count as owners, IPs and s
   for (const none of ['127.0.0.1', '0x7f000001', '[::1]', 'co.uk', 'localhost', 'test', '']) assert.equal(registrableDomain(none), undefined, none);
 });
 
-test('platform hosts: the profile as resolved, and again with the provider\'s server', () => {
+test('platform hosts: the profile as resolved, with the provider\'s server, and with its default server', () => {
   const hosts = platformHosts(ctx('example.com', 'EX3.mail.example.net'));
   assert.deepEqual([...hosts.keys()].sort(), ['ex.mail.example.net', 'ex3.mail.example.net', 'smtp.mail.example.net']);
   assert.ok(hosts.get('ex3.mail.example.net')?.includes('provider server'));
+  // A request that names ex7: the profile's default server stays a platform host (the SRV record may name it).
+  const requested = { platform: resolvePlatform('p', profile as PlatformProfile, 'ex7.mail.example.net'), facts: {}, domain: 'example.com' };
+  assert.deepEqual([...platformHosts(requested).keys()].sort(), ['ex.mail.example.net', 'ex7.mail.example.net', 'smtp.mail.example.net']);
+  assert.equal(mayReceivePassword('https://evil.example.org/EWS/Exchange.asmx', requested).ok, false);
 });
 
 test('mayReceivePassword: platform hosts over TLS anywhere; the mailbox domain for Autodiscover only', () => {

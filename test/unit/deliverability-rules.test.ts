@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeDkim, providerSigns, type SelectorView } from '../../src/checks/dkim.js';
-import { parseDkimKey, parseTagList } from '../../src/checks/mail-auth/dkim-record.js';
+import { dkimSignatures, parseAuthResults, parseHeaderBlock, spamVerdict } from '../../src/checks/mail/auth-results.js';
+import { parseDkimKey, parseTagList } from '../../src/checks/mail/dkim-record.js';
 import { readListing, sameAddress, zoneHealth } from '../../src/checks/reputation/dnsbl.js';
 import { mxMatches, parseStsPolicy, pickStsRecord } from '../../src/checks/transport/mta-sts.js';
 import { pickTlsRpt } from '../../src/checks/transport/tls-rpt.js';
@@ -138,11 +139,30 @@ test('DNS blocklists: 127/8 answers list, 127.255.255.x are refusals, zone healt
   assert.ok(!sameAddress('192.0.2.1', '192.0.2.10'));
 });
 
-test('the three checks: no password, their own timeout, independent of the login checks', async () => {
+test('the new checks: no password, their own timeout, waiting only for what they read', async () => {
   const { createRegistry } = await import('../../src/run/registry.js');
   const registry = createRegistry();
-  for (const [id, after, timeoutMs] of [['mx-tls', ['mx'], 20_000], ['dkim', ['account'], 10_000], ['outbound', [], 15_000]] as const) {
+  const want = [['mx-tls', ['mx'], [], 20_000], ['dkim', ['account'], [], 10_000], ['outbound', [], [], 15_000], ['mail-auth', ['receive'], ['receive'], 5_000]] as const;
+  for (const [id, after, requires, timeoutMs] of want) {
     const def = registry.get(id)!;
-    assert.deepEqual([def.usesPassword, def.after, def.requires, def.timeoutMs], [false, after, [], timeoutMs], id);
+    assert.deepEqual([def.usesPassword, def.after, def.requires, def.timeoutMs], [false, after, requires, timeoutMs], id);
   }
+});
+
+test('Authentication-Results: authserv-id, method=result, reason and properties, comments dropped (RFC 8601 §2.2)', () => {
+  const ar = parseAuthResults('mx.example.test 1; spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=a@example.test;\r\n dkim=fail reason="signature did not verify" header.d=example.test header.s=s1; dmarc=fail (p=reject) header.from=example.test');
+  assert.equal(ar?.authservId, 'mx.example.test');
+  assert.deepEqual(ar?.results, [
+    { method: 'spf', result: 'pass', props: { 'smtp.mailfrom': 'a@example.test' } },
+    { method: 'dkim', result: 'fail', reason: 'signature did not verify', props: { 'header.d': 'example.test', 'header.s': 's1' } },
+    { method: 'dmarc', result: 'fail', props: { 'header.from': 'example.test' } },
+  ]);
+  assert.deepEqual(parseAuthResults('mx.example.test; none')?.results, []);
+  const fields = parseHeaderBlock('Authentication-Results: a;\r\n spf=pass\r\nDKIM-Signature: v=1; a=rsa-sha256; d=Example.TEST; s=sel1;\r\n\tbh=abc; b=def\r\nX-Spam-Flag: YES\r\n');
+  assert.deepEqual(fields.map((f) => f.name), ['authentication-results', 'dkim-signature', 'x-spam-flag']);
+  assert.equal(fields[0].value, 'a; spf=pass');
+  assert.deepEqual(dkimSignatures([fields[1].value]), [{ domain: 'example.test', selector: 'sel1' }]);
+  assert.equal(spamVerdict(fields), 'X-Spam-Flag: YES');
+  assert.equal(spamVerdict([{ name: 'x-ms-exchange-organization-scl', value: '1' }]), undefined);
+  assert.equal(spamVerdict([{ name: 'x-ms-exchange-organization-scl', value: '6' }]), 'X-MS-Exchange-Organization-SCL: 6');
 });

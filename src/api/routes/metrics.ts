@@ -1,5 +1,7 @@
-// Prometheus scrape endpoint. With METRICS_TOKEN set it wants `Authorization: Bearer <token>`:
-// queue depths and outcome counts are business data once the API faces more than the scraper.
+// Prometheus scrape endpoints. `/metrics`: this process (scrape every replica). `/metrics/cluster`:
+// the cluster-wide gauges read from Redis, the same on every replica (scrape one target). With
+// METRICS_TOKEN set both want `Authorization: Bearer <token>`: queue depths and outcome counts are
+// business data once the API faces more than the scraper.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../metrics.js';
@@ -13,10 +15,13 @@ export interface MetricsRoutesOptions {
 
 export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, o) => {
   const guard = o.token ? bearerGuard(o.token) : undefined;
-  app.get('/metrics', { ...(guard ? { onRequest: guard } : {}) }, async (_req, reply) => {
-    const text = await o.metrics.registry.metrics();
-    return reply.type(o.metrics.registry.contentType).send(text);
-  });
+  const opts = guard ? { onRequest: guard } : {};
+  for (const [url, registry] of [['/metrics', o.metrics.registry], ['/metrics/cluster', o.metrics.cluster]] as const) {
+    app.get(url, opts, async (_req, reply) => {
+      const text = await registry.metrics();
+      return reply.type(registry.contentType).send(text);
+    });
+  }
 };
 
 function bearerGuard(token: string) {

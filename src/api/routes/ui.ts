@@ -1,15 +1,28 @@
-// The support page: static assets under /ui/ (plain HTML, one vanilla script, CSS). It holds no
+// The support page: static assets under /ui/ (plain HTML, small vanilla ES modules, CSS). It holds no
 // secret: it calls the public API with the API key the agent types in (kept in sessionStorage).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { CHECK_IDS } from '../../diagnostics/types.js';
 import { REPORT_STYLE } from '../../report/html.js';
 import { LABELS } from '../../report/labels.js';
 
+const HTML = 'text/html; charset=utf-8';
+const JS = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
+
+/** The files of src/web, by name: the page, its modules and its style. */
 const ASSETS: Record<string, string> = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
+  'index.html': HTML,
+  'app.js': JS,
+  'api.js': JS,
+  'dom.js': JS,
+  'i18n.js': JS,
+  'progress.js': JS,
+  'run-form.js': JS,
+  'history.js': JS,
+  'deliveries.js': JS,
+  'style.css': CSS,
 };
 
 /** src/web next to this module (tsx) or, from dist/, the source tree's copy. */
@@ -27,10 +40,10 @@ export async function uiRoutes(app: FastifyInstance): Promise<void> {
   const dir = webDir();
   const files = new Map<string, { type: string; body: string }>();
   for (const [name, type] of Object.entries(ASSETS)) files.set(name, { type, body: readFileSync(`${dir}${name}`, 'utf8') });
-  files.set('report.css', { type: 'text/css; charset=utf-8', body: REPORT_STYLE });
-  // The checks' display names come from the report's labels: one list to extend when a check is added.
+  files.set('report.css', { type: CSS, body: REPORT_STYLE });
+  // The checks and their display names come from the service: one list to extend when a check is added.
   const names = Object.fromEntries(Object.entries(LABELS).map(([locale, l]) => [locale, l.checkNames]));
-  files.set('check-names.js', { type: 'text/javascript; charset=utf-8', body: `'use strict';\nwindow.EXDIAG_CHECK_NAMES = ${JSON.stringify(names)};\n` });
+  files.set('check-names.js', { type: JS, body: `export const CHECK_IDS = ${JSON.stringify(CHECK_IDS)};\nexport const CHECK_NAMES = ${JSON.stringify(names)};\n` });
 
   const opts = { schema: { hide: true } };
   app.get('/', opts, async (_req, reply) => reply.redirect('/ui/', 302));

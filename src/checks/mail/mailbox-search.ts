@@ -25,6 +25,23 @@ export async function searchTokenIn(client: ImapFlow, folder: string, token: str
   }
 }
 
+/**
+ * The named header fields of messages `uids` in `folder`, raw (BODY.PEEK[HEADER.FIELDS]: nothing
+ * is marked read), at most `maxBytes` each. Read before the cleanup deletes the test messages.
+ */
+export async function readHeaderFields(client: ImapFlow, folder: string, uids: number[], fields: readonly string[], maxBytes = 16 * 1024): Promise<string[]> {
+  const lock = await client.getMailboxLock(folder);
+  try {
+    const out: string[] = [];
+    for await (const msg of client.fetch(uids.join(','), { headers: [...fields] }, { uid: true })) {
+      out.push((msg.headers ?? Buffer.alloc(0)).subarray(0, maxBytes).toString('latin1'));
+    }
+    return out;
+  } finally {
+    lock.release();
+  }
+}
+
 export interface CleanupEntry { folder: string; token: string; deleted: number }
 
 /** Deletes (UID EXPUNGE where the server has UIDPLUS) every message carrying one of `tokens` in `folders`. */
