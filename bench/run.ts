@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { Agent, Pool } from 'undici';
 import { Redis } from 'ioredis';
 import { freePort } from '../test/lab/free-port.js';
+import { LOCK_DIR } from '../test/lab/lock.js';
 import { mailbox } from '../test/lab/scenarios.js';
 import { createApiClient } from './api-client.js';
 import { deletePrefix } from './cleanup.js';
+import { labRoots } from './cpu.js';
 import { runE2e, renderE2e } from './e2e.js';
 import { assertLoopbackOnly, environmentLine } from './environment.js';
 import { sampleRss } from './memory.js';
@@ -126,6 +128,10 @@ async function main(): Promise<number> {
     const postVia = new Pool(`http://127.0.0.1:${port}`, { connections: 32 });
     const ctx: PartContext = {
       api: client, dispatcher: agent, postVia, startWorker, say,
+      cpuRoots: async (w) => ({
+        'worker (ours)': [w.proc.pid, 'tree'], 'API (ours)': [api.pid, 'tree'], 'bench (load generator)': [process.pid, 'self'],
+        ...(await labRoots(process.env.LAB_DIR, join(LOCK_DIR, 'pid'))),
+      }),
     };
     if (has('scale')) {
       const rows: ScaleResult[] = [];

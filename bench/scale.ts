@@ -9,6 +9,7 @@ import { CHECK_IDS } from '../src/diagnostics/types.js';
 import type { DnsStats } from '../src/net/dns.js';
 import { bulkAddress, findBulkMailbox } from '../test/lab/bulk.js';
 import type { ApiClient } from './api-client.js';
+import { cpuDelta, cpuSample, type CpuRoots } from './cpu.js';
 import { counts, fetchAll, figures, postBatch, waitForCount, type BatchFigures } from './batch.js';
 import { sampleRss } from './memory.js';
 import { histogramQuantile, scrape, total, value } from './prometheus.js';
@@ -31,6 +32,8 @@ export interface PartContext {
   /** Starts a worker process with these extra env entries (ready once it serves /metrics). */
   startWorker(name: string, env: Record<string, string>): Promise<BenchWorker>;
   say(m: string): void;
+  /** Processes whose CPU time a figure accounts for, with this worker among them. */
+  cpuRoots(worker: BenchWorker): Promise<CpuRoots>;
 }
 
 /** Diagnostics this worker has ended so far, all statuses (its /metrics: each process counts its own). */
@@ -56,6 +59,9 @@ export interface ScaleResult {
   dns: Record<keyof DnsStats, number>;
   /** All accepted diagnostics finished before the phase's time ran out. */
   inTime: boolean;
+  /** CPU seconds by process (group) from the first POST to the last finish, and that interval, s. */
+  cpu: Array<[string, number]>;
+  intervalS: number;
 }
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
@@ -102,6 +108,9 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
       }
     })();
 
+    const roots = await ctx.cpuRoots(w);
+    const cpuA = await cpuSample(roots);
+    const t0 = performance.now();
     const bodies = Array.from({ length: n }, (_, k) => {
       const account = bulkAddress(k + 1);
       return { account, password: findBulkMailbox(account)!.password, checks: [...CHECK_IDS], metadata: { bench: 'scale', n } };
@@ -111,6 +120,8 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
     const accepted = posted.filter((p) => p.id).length;
     ctx.say(`   ${accepted} accepted; waiting for them to finish`);
     const done = await waitForCount(() => finishedBy(ctx, w), base, accepted, performance.now() + o.timeoutMs);
+    const cpuB = await cpuSample(roots);
+    const intervalS = (performance.now() - t0) / 1000;
     sampling = false;
     await windows;
     const peak = await rss.stop();
@@ -123,6 +134,7 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
     const dns = Object.fromEntries(DNS_FIELDS.map(([k, name]) => [k, value(m1, name) - value(m0, name)])) as Record<keyof DnsStats, number>;
     return {
       n, f: figures(posted, records), rss: { idle, peak, after }, heapPeak, cpuSeconds, dns, inTime: done >= accepted,
+      cpu: cpuDelta(cpuA, cpuB), intervalS,
       loop: { p50: histogramQuantile(m0, m1, LOOP, 0.5) * 1000, p99: histogramQuantile(m0, m1, LOOP, 0.99) * 1000, max: loopMax },
     };
   } finally {
@@ -166,6 +178,11 @@ export function renderScale(rows: ScaleResult[], concurrency: number): string {
       const pp = (v: number[]) => { const s = summarize(v); return s.n ? `${sec(s.p50)} / ${sec(s.p95)}` : '-'; };
       return [r.n, summarize(x.attempts).p50, pp(x.acceptedMs), pp(x.firstExistsMs), pp(x.foundMs), r.f.notPassed.get('receive:warn:MAIL_DELAYED') ?? 0];
     }));
+  const names = [...new Set(rows.flatMap((r) => r.cpu.map(([k]) => k)))];
+  out += table('3f. Where the machine\'s CPU went during each N (CPU seconds, first POST → last finish; 2 cores = 2 s per s)',
+    ['process', ...rows.map((r) => `N=${r.n}`)],
+    [...names.map((k) => [k, ...rows.map((r) => { const v = r.cpu.find(([x]) => x === k)?.[1]; return v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(1); })]),
+      ['(interval, s)', ...rows.map((r) => r.intervalS.toFixed(1))]]);
   const notes: string[] = [];
   for (const r of rows) {
     notes.push(`N=${r.n}: verdicts ${counts(r.f.verdicts)}; checks not passed: ${counts(r.f.notPassed)}`);
