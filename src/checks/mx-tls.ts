@@ -68,7 +68,9 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     return { status: 'skipped', message: `skipped: no MX host of ${ctx.domain} could be reached to look at its TLS (${views.map((h) => `${h.host}: ${h.error}`).join('; ')})`, evidence };
   }
   const protocols = [...new Set(judged.map((h) => h.protocol).filter(Boolean))].join(', ');
-  const stsWords = policy ? `MTA-STS ${policy.mode} (max_age ${policy.maxAge} s)` : sts.published && sts.policy?.mode === 'none' ? 'MTA-STS mode none' : 'no MTA-STS policy';
+  const stsWords = policy ? `MTA-STS ${policy.mode} (max_age ${policy.maxAge} s)`
+    : sts.undetermined ? `MTA-STS published, ${sts.undetermined}`
+    : sts.published && sts.policy?.mode === 'none' ? 'MTA-STS mode none' : 'no MTA-STS policy';
   return {
     status: 'pass',
     message: `STARTTLS with a valid certificate on ${list(judged)}${protocols ? ` (${protocols})` : ''}; ${stsWords}; ${rpt.published ? 'TLS-RPT published' : 'no TLS-RPT'}`,
@@ -116,6 +118,7 @@ function hostEvidence(h: HostView) {
     ...(h.error ? { error: h.error } : {}),
     ...(h.policy ? { policy: h.policy } : {}),
     ...(h.expiring ? { expiring: h.expiring } : {}),
+    ...(h.shared ? { shared: true } : {}),
     problems: h.problems,
   };
 }

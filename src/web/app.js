@@ -32,7 +32,7 @@ async function onEvent(id, ev) {
   let data = {};
   try { data = JSON.parse(ev.data || '{}'); } catch { /* keep {} */ }
   if (ev.event === 'check.started') {
-    setRow(data.check, 'running', undefined, true);
+    setRow(data.check, 'running', undefined, true, data.at);
     setRunStatus(t().run.running);
   } else if (ev.event === 'check.finished') {
     const r = data.result || data;

@@ -21,13 +21,13 @@ function paint() {
   table.tBodies[0].replaceChildren(...items.map((d) => {
     const detail = [d.url, d.error, d.nextRetryAt ? w.nextRetry(when(d.nextRetryAt)) : undefined].filter(Boolean);
     return el('tr', { 'data-outcome': d.outcome, 'data-trigger': d.trigger },
-      el('td', {}, when(d.at)),
+      el('td', { class: 'nowrap' }, when(d.at)),
       el('td', {}, el('code', {}, d.event)),
       el('td', {}, String(d.attempt)),
       el('td', {}, w.triggers[d.trigger] || d.trigger),
       el('td', { class: `outcome outcome-${d.outcome}` }, w.outcomes[d.outcome] || d.outcome),
       el('td', {}, d.status === undefined ? '—' : String(d.status)),
-      el('td', {}, d.ms === undefined ? '—' : `${d.ms} ms`),
+      el('td', { class: 'nowrap' }, d.ms === undefined ? '—' : `${d.ms} ms`),
       el('td', { class: 'detail' }, ...detail.flatMap((x, i) => (i ? [el('br'), x] : [x]))));
   }));
 }

@@ -35,7 +35,7 @@ function paint() {
     const button = el('button', { type: 'button', class: 'secondary', 'aria-label': w.openRow(at) }, w.cols.open);
     button.addEventListener('click', () => openDiagnostic(r.id, { focus: true }));
     return el('tr', { 'data-id': r.id, 'data-status': r.status },
-      el('td', {}, at),
+      el('td', { class: 'nowrap' }, at),
       el('td', {}, w.run[r.status] || r.status),
       el('td', { 'data-verdict': r.verdict }, r.verdict ? w.verdicts[r.verdict] || r.verdict : '—'),
       el('td', {}, r.primaryCause ? el('code', {}, r.primaryCause) : '—'),

@@ -29,24 +29,44 @@ function row(id) {
   return li;
 }
 
+/** "Checking… 12 s" for a running check whose start is known (the receive wait can be long). */
+function stateText(li) {
+  const w = t();
+  const s = li.dataset.status;
+  if (s !== 'running' || !li.dataset.since) return w.status[s] || s;
+  return `${w.status.running} ${Math.max(0, Math.round((Date.now() - Date.parse(li.dataset.since)) / 1000))} s`;
+}
+
+let ticking;
+function tick() {
+  const running = $('checks').querySelectorAll('li[data-status="running"][data-since]');
+  for (const li of running) li.querySelector('.state').textContent = stateText(li);
+  if (!running.length) {
+    clearInterval(ticking);
+    ticking = undefined;
+  }
+}
+
 function paint(li, speak) {
   const w = t();
   const s = li.dataset.status;
   const name = w.checks[li.dataset.check] || li.dataset.check;
   li.querySelector('.icon').textContent = ICON[s] || '·';
   li.querySelector('.name').textContent = name;
-  li.querySelector('.state').textContent = w.status[s] || s;
+  li.querySelector('.state').textContent = stateText(li);
   li.querySelector('.code').textContent = li.dataset.code || '';
   if (speak) announce(`${name}: ${w.status[s] || s}${li.dataset.code ? ` (${li.dataset.code})` : ''}`);
 }
 
-/** One check changed (live event); `speak` announces it to screen readers. */
-export function setRow(id, status, code, speak) {
+/** One check changed (live event); `speak` announces it to screen readers; `since`: when it started. */
+export function setRow(id, status, code, speak, since) {
   if (!id) return;
   const li = row(id);
   li.dataset.status = status;
   if (code) li.dataset.code = code; else delete li.dataset.code;
+  if (since) li.dataset.since = since;
   paint(li, speak);
+  if (status === 'running' && since && !ticking) ticking = setInterval(tick, 1000);
 }
 
 export function setRunStatus(text) {

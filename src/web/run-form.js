@@ -26,7 +26,7 @@ function paintPlatforms() {
   const select = $('platform');
   const chosen = select.value || platforms?.default || '';
   const options = platforms
-    ? platforms.items.map((p) => el('option', { value: p.id }, `${p.label} (${p.id})`))
+    ? platforms.items.map((p) => el('option', { value: p.id }, `${p.id} — ${p.label}`))
     : [el('option', { value: '' }, t().platformDefault)];
   select.replaceChildren(...options);
   select.value = platforms?.items.some((p) => p.id === chosen) ? chosen : (platforms?.default ?? '');
@@ -41,7 +41,7 @@ function paintPlatformHint() {
   server.disabled = serverOverride === 'none';
   if (server.disabled) server.value = '';
   server.placeholder = p ? p.server : '';
-  $('server-hint').textContent = server.disabled ? w.serverFixed : w.serverHint(p ? p.server : '…');
+  $('server-hint').textContent = server.disabled ? w.serverFixed : w.serverHint(p?.server);
 }
 
 function paintChecks() {

@@ -43,7 +43,7 @@ describe('nothing reaches the forbidden address', { skip: lab }, () => {
     recorder = await startRecorder(ADDR.forbidden);
     dir = mkdtempSync(join(tmpdir(), 'exdiag-egress-'));
     // alpha may name any server (the policy leaves it to the egress guard); beta keeps the default.
-    writeFileSync(join(dir, 'clients.json'), JSON.stringify([{ id: 'alpha', serverOverride: 'any' }]));
+    writeFileSync(join(dir, 'clients.json'), JSON.stringify([{ id: 'alpha', serverOverride: 'any', webhookSecrets: [`whsec_${randomBytes(32).toString('base64')}`] }]));
     s = await startService({
       CHECK_EGRESS_ALLOWLIST: ALLOWLIST, PROVIDER: 'none', THROTTLE_MAX: '0', RECEIVE_TIMEOUT_MS: '3000',
       CLIENTS_FILE: join(dir, 'clients.json'),
@@ -176,7 +176,7 @@ describe('nothing reaches the forbidden address', { skip: lab }, () => {
     redirector.listen(0, ADDR.main);
     await once(redirector, 'listening');
     const config = loadConfig({
-      ...process.env, REDIS_PREFIX: s.config.REDIS_PREFIX, API_KEYS: 'alpha:0123456789abcdef0123', WEBHOOK_ALLOW_HTTP: 'true',
+      ...process.env, REDIS_PREFIX: s.config.REDIS_PREFIX, API_KEYS: 'alpha:0123456789abcdef0123', CLIENTS_FILE: join(dir, 'clients.json'), WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWLIST: `${ADDR.main}/32`, WEBHOOK_RETRY_SCHEDULE: '0.1', WEBHOOK_TIMEOUT_MS: '3000',
     });
     // Deliveries resolve names with the lab's DNS, where forbidden.lab.test is 127.0.0.6.

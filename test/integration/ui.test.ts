@@ -147,10 +147,11 @@ describe('support page', { skip: process.env.LAB_DIR ? false : 'needs the lab: n
 
     await page.fill('#api-key', svc.apiKey);
     await page.press('#api-key', 'Tab');
-    await page.waitForSelector('#platform option[value="lab"]');
+    await page.waitForSelector('#platform option[value="lab"]', { state: 'attached' });
     const options = await page.$$eval('#platform option', (os) => os.map((o) => o.getAttribute('value')));
     assert.deepEqual(options, ['lab', 'lab-incident'], 'only the platforms this key may use, in configuration order');
     assert.equal(await page.inputValue('#platform'), 'lab-incident', 'the deployment default is preselected');
+    assert.equal(await page.textContent('#platform option[value="lab"]'), 'lab — Exchange lab (loopback)');
     assert.match(await page.textContent('#platform-hint') ?? '', /Server ex\.lab\.test · MX mx1\.lab\.test, mx2\.lab\.test/);
     assert.equal(await page.getAttribute('#server', 'placeholder'), 'ex.lab.test');
     assert.deepEqual(problems, []);
@@ -175,10 +176,8 @@ describe('support page', { skip: process.env.LAB_DIR ? false : 'needs the lab: n
     assert.deepEqual(rows.map((r) => r.id), [...SUBSET], 'only the chosen checks, in check order');
     for (const r of rows) assert.ok(['pass', 'skipped'].includes(r.status!), `${r.id} is ${r.status}`);
     assert.match(rows.find((r) => r.id === 'imap')!.text!, /IMAP sign-in.*OK/);
-    const meta = await page.textContent('#current-meta') ?? '';
-    assert.match(meta, /Platform\s*lab\b/);
-    assert.match(meta, /Server\s*ex\.lab\.test/);
-    assert.match(meta, new RegExp(`Ticket\\s*${TICKET}`));
+    const meta = await page.$$eval('#current-meta dt', (dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+    assert.deepEqual(meta, [['Mailbox', healthy.address], ['Platform', 'lab'], ['Server', 'ex.lab.test'], ['Ticket', TICKET]]);
     assert.equal(await page.isHidden('#cancel'), true, 'no cancel once finished');
     // What the page sent is what the service recorded.
     const id = (await page.textContent('#current-id'))!;
@@ -233,16 +232,23 @@ describe('support page', { skip: process.env.LAB_DIR ? false : 'needs the lab: n
     assert.deepEqual(problems, []);
   });
 
-  it('lists the history of the mailbox with its ticket, and opens a diagnostic from it', async () => {
+  it('lists the history of the mailbox, newest first, with its tickets, and opens a diagnostic from it', async () => {
     const id = (await page.textContent('#current-id'))!;
+    // A later diagnostic of the mailbox, started by another tool of the same client.
+    const later = await svc.request.post('/v1/diagnostics').set(svc.auth)
+      .send({ account: 'healthy@healthy.test', password: mailbox('healthy@healthy.test').password, platform: 'lab', checks: ['mx'], metadata: { ticket: 'TCK-4712' } });
+    assert.equal(later.status, 202);
+    await svc.waitFor(later.body.id, 'completed', 30000);
     // A fresh page (the key stays in this tab): the agent asks for the mailbox's history.
     await page.goto(`${base}/ui/`);
     await page.fill('#history-account', 'healthy@healthy.test');
     await page.click('#history-form button[type="submit"]');
     await page.waitForSelector(`#history tbody tr[data-id="${id}"]`);
+    assert.deepEqual(await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-id'))), [later.body.id, id], 'newest first');
     const row = page.locator(`#history tbody tr[data-id="${id}"]`);
     assert.match(await row.textContent() ?? '', new RegExp(`completed.*Healthy.*${TICKET}`));
-    assert.match(await page.textContent('#history-status') ?? '', /diagnostics? shown/);
+    assert.match(await page.textContent(`#history tbody tr[data-id="${later.body.id}"]`) ?? '', /TCK-4712/);
+    assert.equal(await page.textContent('#history-status'), '2 diagnostics shown.');
     assert.match(await page.textContent('#history caption') ?? '', /Diagnostics of healthy@healthy\.test/);
     await shot('history');
     await row.locator('button').click();
@@ -281,9 +287,12 @@ describe('support page', { skip: process.env.LAB_DIR ? false : 'needs the lab: n
         assert.equal(await page.isVisible(sel), false, `${sel} is not printed`);
       }
       assert.equal(await page.locator('main button:visible, main input:visible, main select:visible').count(), 0, 'no button or field is printed');
-      for (const sel of ['#report .verdict', '#report .cause', '#report table', '#report ul.evidence']) {
+      for (const sel of ['#report .verdict', '#report .cause', '#report table', '#report tr[data-check="imap"] ul.evidence']) {
         assert.equal(await page.locator(sel).first().isVisible(), true, `${sel} is printed`);
       }
+      // Evidence summary: the failed check keeps its evidence, passed ones keep their one-line result.
+      assert.equal(await page.isVisible('#report tr[data-check="mx"] ul.evidence'), false);
+      assert.equal(await page.isVisible('#report tr[data-check="mx"] .msg'), true);
       await shot('fr-print');
     } finally {
       await page.emulateMedia({ media: 'screen' });
@@ -301,6 +310,8 @@ describe('support page', { skip: process.env.LAB_DIR ? false : 'needs the lab: n
     await page.click('#run');
     await page.waitForSelector('#checks li[data-check="receive"][data-status="running"]', { timeout: 30000 });
     const running = (await page.textContent('#current-id'))!;
+    await page.waitForSelector('#checks li[data-check="receive"] .state:has-text(" s")');
+    assert.match(await page.textContent('#checks li[data-check="receive"] .state') ?? '', /^Checking… \d+ s$/, 'a running check shows how long it has been running');
     await shot('running');
 
     // Another agent (a fresh page) runs the same mailbox.
