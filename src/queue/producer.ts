@@ -33,10 +33,16 @@ export function createDiagnosticProducer(opts: { connection: Redis | Cluster; pr
   });
   // Connection errors surface here while Redis is away; requests fail on their own and /readyz tells.
   queue.on('error', opts.onError ?? (() => undefined));
+  let connected = false;
   return {
     queue,
     async transaction() {
-      return (await queue.getBackend().client).multi();
+      const client = queue.getBackend().client;
+      // Until BullMQ's connection has been ready once, it waits for Redis however long: a command
+      // of the same connection fails fast instead (maxRetriesPerRequest), and so does the request.
+      if (!connected) await Promise.race([client, opts.connection.ping().then(() => client)]);
+      connected = true;
+      return (await client).multi();
     },
     async addTo(tx, data) {
       // No delay: a start planned later is in the record (notBefore), the worker holds the job till then.

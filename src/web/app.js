@@ -163,6 +163,10 @@ function init() {
   $('cancel').addEventListener('click', onCancel);
   $('copy').addEventListener('click', onCopy);
   $('print').addEventListener('click', () => window.print());
+  $('evidence-toggle').addEventListener('click', () => {
+    const all = $('report').classList.toggle('brief') === false;
+    $('evidence-toggle').setAttribute('aria-pressed', String(all));
+  });
   for (const b of document.querySelectorAll('button.lang')) b.addEventListener('click', () => setLocale(b.dataset.lang));
   const saved = sessionStorage.getItem('exdiag.locale');
   setLocale(saved || ((navigator.language || 'en').toLowerCase().startsWith('fr') ? 'fr' : 'en'));

@@ -32,6 +32,7 @@ async function privateRedis(): Promise<{ url: string; port: number; admin: Redis
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
+  admin.on('error', () => undefined);
   await waitUntil('private redis-server', async () => { await admin.connect(); return true; }, { timeoutMs: 10000 });
   return {
     url: `redis://127.0.0.1:${port}`, port, admin,
@@ -88,7 +89,8 @@ describe('record and job in one transaction (private Redis)', () => {
 
   test('a POST is one round trip: MULTI, the create script, BullMQ\'s add, EXEC (with an Idempotency-Key and a rate limit too)', async () => {
     const s = await startService({ REDIS_URL: r.url, DNS_SERVERS: '127.0.0.1:9', CLIENT_RATE_LIMIT_MAX: '100' }, { worker: false });
-    const monitor = await r.admin.duplicate().monitor();
+    const conn = r.admin.duplicate();
+    const monitor = await conn.monitor();
     try {
       // The first use of a script on a connection sends its text (EVAL); later ones its SHA.
       assert.equal((await s.request.post('/v1/diagnostics').set(s.auth).send(body('warm@admission.test'))).status, 202);
@@ -120,6 +122,7 @@ describe('record and job in one transaction (private Redis)', () => {
       assert.ok(replay.includes('get'), replay.join(','));
     } finally {
       monitor.disconnect();
+      conn.disconnect();
       await s.close();
     }
   });

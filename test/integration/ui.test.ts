@@ -197,6 +197,12 @@ describe('support page', { skip: process.env.LAB_DIR ? false : 'needs the lab: n
     assert.match(report, /Verdict: Healthy/);
     assert.match(report, /No problem found\./);
     assert.ok(report.includes(TICKET), 'the ticket reference is in the report');
+    // Passed checks show their one-line result; their evidence is one click away.
+    assert.equal(await page.isVisible('#report tr[data-check="mx"] .msg'), true);
+    assert.equal(await page.isVisible('#report tr[data-check="mx"] ul.evidence'), false);
+    await page.click('#evidence-toggle');
+    assert.equal(await page.getAttribute('#evidence-toggle', 'aria-pressed'), 'true');
+    assert.equal(await page.isVisible('#report tr[data-check="mx"] ul.evidence'), true);
     assert.ok((await page.textContent('#announce'))!.length > 0, 'the live region announced progress');
     await shot('healthy-report');
 

@@ -24,6 +24,8 @@ export interface RedisCluster {
   nodesSetting: string;
   /** The node serving `key`'s slot (a hash-tagged prefix: every key of a deployment). */
   nodeOf(key: string): Promise<ClusterNode>;
+  /** Number of keys a node holds. */
+  dbsize(node: ClusterNode): Promise<number>;
   /** SIGKILL (no shutdown flush: only what the AOF holds survives) then start again; resolves when the cluster is ok. */
   restartNode(node: ClusterNode): Promise<void>;
   stop(): Promise<void>;
@@ -89,6 +91,9 @@ export async function startRedisCluster(opts: { masters?: number } = {}): Promis
         }
       }
       throw new Error(`no node serves slot ${slot} (${key})`);
+    },
+    async dbsize(node) {
+      return Number((await cli(node.port, 'dbsize')).stdout.trim());
     },
     async restartNode(node) {
       const p = procs.get(node)!;

@@ -15,7 +15,9 @@ export interface PlatformsRoutesOptions {
 
 export const platformsRoutes: FastifyPluginAsync<PlatformsRoutesOptions> = async (app, o) => {
   const { config } = o;
-  app.get('/v1/platforms', { schema: routeSchema(o.doc, '/v1/platforms', 'get') }, async (req) => {
+  // No query parameters: an unknown one is a 400, as on every other /v1 route.
+  const schema = { ...routeSchema(o.doc, '/v1/platforms', 'get'), querystring: { type: 'object', additionalProperties: false } };
+  app.get('/v1/platforms', { schema }, async (req) => {
     const policy = config.clients.get(clientOf(req))!.policy;
     const ids = [...config.platforms.keys()].filter((id) => !policy.platforms || policy.platforms.includes(id));
     return {
