@@ -48,7 +48,7 @@ async function privateRedis(): Promise<{ url: string; port: number; admin: Redis
 async function jobIds(s: Service): Promise<string[]> {
   const q = new Queue(DIAGNOSTICS_QUEUE, { connection: s.redis, prefix: s.config.REDIS_PREFIX });
   try {
-    return (await q.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'paused', 'completed', 'failed'])).map((j) => j.id!).sort();
+    return (await q.getJobs(['waiting', 'delayed', 'active', 'prioritized', 'completed', 'failed'])).map((j) => j.id!).sort();
   } finally {
     await q.close();
   }

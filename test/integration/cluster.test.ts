@@ -116,7 +116,7 @@ describe('on a Redis Cluster', () => {
       await dispatcher.enqueueFor(done);
       await delivered;
       assert.equal(received.length, 1);
-      assert.equal(JSON.parse(received[0].body).data.id, done.id);
+      assert.equal(JSON.parse(received[0].body).data.diagnostic.id, done.id);
       assert.ok(received[0].headers['webhook-signature']);
       assert.equal((await dispatcher.deliveries(done.id))[0]?.outcome, 'delivered');
     } finally {
