@@ -12,11 +12,16 @@
 // longer than maxDelay ahead does it answer THROTTLED too: lockout safety wins.
 //
 // First of all it counts the request against the client's request rate (RATE_LIMITED), the same
-// fixed window as @fastify/rate-limit's Redis store, so that a POST costs one round trip. It runs
-// in one MULTI with BullMQ's job add (store/admission.ts): every key it names shares the
-// deployment's prefix, hence its hash tag under Redis Cluster.
+// fixed window as @fastify/rate-limit's Redis store, so that a POST costs one round trip. Then,
+// only when it created the record, BullMQ's own job add runs in the same script (admissionScript):
+// record and job are written together or not at all. Every key it names shares the deployment's
+// prefix, hence its hash tag under Redis Cluster (one slot).
 
-export const CREATE_SCRIPT = `
+/** Number of KEYS and ARGV of the create step. */
+export const CREATE_KEYS = 9;
+export const CREATE_ARGS = 15;
+
+const CREATE_BODY = `
 local idemKey, activeKey, throttleKey, recKey, clientIdx, accountIdx = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local acctKey, inflightKey, rateKey = KEYS[7], KEYS[8], KEYS[9]
 local id, json, now, max, win, fp, idemTtl, diagPrefix, activeTtl =
@@ -112,8 +117,33 @@ if fp ~= '' then redis.call('SET', idemKey, fp .. '|' .. id, 'EX', idemTtl) end
 return out('created', id, tostring(start - now))
 `;
 
-/** Number of KEYS of CREATE_SCRIPT. */
-export const CREATE_SCRIPT_KEYS = 9;
+/**
+ * The admission script: the create step, then, only if it created the record, `addJobLua` (BullMQ's
+ * script that adds a job, taken as BullMQ defined it on the connection) with the KEYS and ARGV that
+ * follow the create step's. Each runs as a function whose KEYS and ARGV are its own part. The
+ * reply is the create step's; `unqueued` when BullMQ did not add the job it was asked to.
+ */
+export function admissionScript(addJobLua: string): string {
+  return `
+local function addJob(KEYS, ARGV)
+${addJobLua}
+end
+local function create(KEYS, ARGV)
+${CREATE_BODY}
+end
+local ck, ca, bk, ba = {}, {}, {}, {}
+for i = 1, ${CREATE_KEYS} do ck[i] = KEYS[i] end
+for i = ${CREATE_KEYS + 1}, #KEYS do bk[i - ${CREATE_KEYS}] = KEYS[i] end
+for i = 1, ${CREATE_ARGS} do ca[i] = ARGV[i] end
+for i = ${CREATE_ARGS + 1}, #ARGV do ba[i - ${CREATE_ARGS}] = ARGV[i] end
+local res = create(ck, ca)
+if res[1] == 'created' then
+  local jobId = addJob(bk, ba)
+  if tostring(jobId) ~= res[2] then res[1] = 'unqueued' end
+end
+return res
+`;
+}
 
 /**
  * The client's request rate alone, for POSTs refused before the create step (invalid body,
