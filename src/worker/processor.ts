@@ -1,8 +1,8 @@
 // The BullMQ processor: one job = one diagnostic run. Loads the record, opens the password in
 // memory only, runs the checks, streams progress, and ends the record however the run ends.
-// A job whose record does not exist (a refused POST's job, see store/admission.ts) or has ended is
-// dropped without running; one whose record plans a later start (the account's lockout budget)
-// waits, delayed, until then.
+// A job whose record does not exist or has ended is dropped without running (the admission script
+// writes both together, store/admission.ts; this holds whatever else put a job there); one whose
+// record plans a later start (the account's lockout budget) waits, delayed, until then.
 import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -38,7 +38,7 @@ export function createProcessor(d: ProcessorDeps) {
     const log = d.log.child({ diagnosticId: id });
     const stored = await d.store.get(id);
     // Returning completes the job, and completed jobs are removed: the sealed password goes too.
-    if (!stored) { log.warn('no record for this job (refused, expired or deleted); job dropped'); return; }
+    if (!stored) { log.warn('no record for this job (expired or deleted); job dropped'); return; }
     if (TERMINAL.has(stored.status)) { log.info({ status: stored.status }, 'record already ended; job dropped'); return; }
     if (stored.status === 'queued' && stored.notBefore && stored.notBefore > Date.now()) {
       // BullMQ's manual delay: back to the delayed set (no attempt spent), then DelayedError.

@@ -150,7 +150,8 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
         // Only when this request was counted by the script: afterCreate has thrown RATE_LIMITED.
         throw new Error('rate limit outcome without a limit');
     }
-    req.log.info({ diagnosticId: record.id, clientId, checks: checks.length, delayMs: outcome.delayMs }, 'diagnostic queued');
+    // Said by fastify's "request completed" line rather than a line of its own (a log line is a write).
+    reply.log = reply.log.child({ diagnosticId: record.id, clientId, ...(outcome.delayMs > 0 ? { delayMs: outcome.delayMs } : {}) });
     return reply.code(202).header('location', location(record.id)).send(publicView(record));
   });
 
