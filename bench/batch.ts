@@ -80,6 +80,8 @@ export interface BatchFigures {
   verdicts: Map<string, number>;
   /** `check:status:code` of every check that did not pass → count. */
   notPassed: Map<string, number>;
+  /** One message of each of those (the first seen), to tell why. */
+  examples: Map<string, string>;
   /** Where each receive check's wait went (its evidence), ms from the first delivery attempt. */
   receive: { attempts: number[]; acceptedMs: number[]; firstExistsMs: number[]; foundMs: number[] };
   /** Most diagnostics running at the same moment (from startedAt/finishedAt). */
@@ -93,7 +95,7 @@ const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1
 export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id: string; fetchError: string }>): BatchFigures {
   const f: BatchFigures = {
     requested: posted.length, accepted: 0, completed: 0, wallMs: NaN, latencies: [], runMs: [], queueMs: [],
-    perCheck: new Map(CHECK_IDS.map((c) => [c, []])), verdicts: new Map(), notPassed: new Map(), peakInFlight: 0, errors: [],
+    perCheck: new Map(CHECK_IDS.map((c) => [c, []])), verdicts: new Map(), notPassed: new Map(), examples: new Map(), peakInFlight: 0, errors: [],
     receive: { attempts: [], acceptedMs: [], firstExistsMs: [], foundMs: [] },
   };
   const postAt = new Map<string, number>();
@@ -124,7 +126,11 @@ export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id
     bump(f.verdicts, r.verdict ?? 'none');
     for (const c of r.results) {
       f.perCheck.get(c.id)?.push(c.durationMs);
-      if (c.status !== 'pass') bump(f.notPassed, `${c.id}:${c.status}${c.code ? `:${c.code}` : ''}`);
+      if (c.status !== 'pass') {
+        const key = `${c.id}:${c.status}${c.code ? `:${c.code}` : ''}`;
+        bump(f.notPassed, key);
+        if (!f.examples.has(key) && c.status !== 'skipped') f.examples.set(key, c.message);
+      }
       if (c.id === 'receive') receiveTiming(f.receive, c.evidence as ReceiveEvidence);
     }
   }

@@ -186,6 +186,7 @@ export function renderScale(rows: ScaleResult[], concurrency: number): string {
   const notes: string[] = [];
   for (const r of rows) {
     notes.push(`N=${r.n}: verdicts ${counts(r.f.verdicts)}; checks not passed: ${counts(r.f.notPassed)}`);
+    for (const [k, m] of r.f.examples) notes.push(`N=${r.n}:   e.g. ${k}: ${m.length > 160 ? `${m.slice(0, 160)}…` : m}`);
     if (!r.inTime) notes.push(`N=${r.n}: FAILED not every diagnostic finished in time`);
     for (const e of r.f.errors.slice(0, 10)) notes.push(`N=${r.n}: FAILED ${e}`);
     if (r.f.errors.length > 10) notes.push(`N=${r.n}: … ${r.f.errors.length - 10} more`);

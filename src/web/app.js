@@ -92,7 +92,7 @@ async function open(id, { focus = false } = {}) {
     const done = await refresh(id);
     if (focus) $('progress-h').focus();
     // The mailbox's other diagnostics, next to this one.
-    if (state.record) showHistory(state.record.account).catch(() => undefined);
+    if (state.record) showHistory(state.record.account, id).catch(() => undefined);
     if (!done) await follow(id, ac.signal);
   } catch (err) {
     if (state.id === id) showError(err.message);

@@ -44,8 +44,9 @@ function paint() {
   }));
 }
 
-/** Shows the history of `account` (the history form's field follows it). */
-export async function showHistory(account) {
+/** Shows the history of `account` around diagnostic `id` (read again unless it already lists it). */
+export async function showHistory(account, id) {
+  if (shown.account === account && shown.items.some((r) => r.id === id)) return;
   $('history-account').value = account;
   await load(account);
 }

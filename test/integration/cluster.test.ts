@@ -72,9 +72,14 @@ describe('on a Redis Cluster', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the prefix is hash-tagged, the connections are cluster clients', () => {
+  test('the prefix is hash-tagged, the connections are cluster clients; /readyz and the queue metrics answer', async () => {
     assert.match(s.config.REDIS_PREFIX, /^\{test-[0-9a-f]+\}$/);
     assert.ok(isCluster(s.redis));
+    assert.deepEqual((await s.request.get('/readyz')).body, { status: 'ok' });
+    // The queue gauges (read from Redis through BullMQ on the cluster).
+    const m = await s.request.get('/metrics/cluster');
+    assert.equal(m.status, 200);
+    assert.match(m.text, /exdiag_queue_jobs\{state="waiting"\} \d+/);
   });
 
   test('admit, replay, 409, then the progress stream (SSE) to the end', async () => {
