@@ -80,6 +80,24 @@ export function createAdmission(d: {
     return command;
   };
 
+  /** The record exists, its job does not: end it now, which also releases the running-lock. */
+  const endUnqueued = (record: DiagnosticRecord) =>
+    d.finish({ ...record, status: 'failed', finishedAt: new Date().toISOString(), error: { code: 'QUEUE_UNAVAILABLE', message: 'the diagnostic could not be queued' } });
+
+  /**
+   * After a script error, what was written (the id is new, so anything under it is this request's):
+   * nothing; the record and its job (it ran, its answer was lost); or a record alone (it failed
+   * half-way, in BullMQ's part), which is ended, with whatever part of a job it left.
+   */
+  const settle = async (record: DiagnosticRecord): Promise<'nothing' | 'admitted' | 'ended'> => {
+    if (!(await d.store.get(record.id))) return 'nothing';
+    const state = await d.producer.queue.getJobState(record.id).catch(() => 'unknown');
+    if (['waiting', 'delayed', 'prioritized', 'active'].includes(state)) return 'admitted';
+    await d.producer.removeQueued(record.id).catch(() => undefined);
+    await endUnqueued(record);
+    return 'ended';
+  };
+
   return {
     async admit(record: DiagnosticRecord, job: DiagnosticJobData, o: AdmissionOptions): Promise<AdmissionOutcome> {
       const idem = o.idempotency;
@@ -101,20 +119,27 @@ export function createAdmission(d: {
       if (keys.length !== CREATE_KEYS || argv.length !== CREATE_ARGS) throw new Error('admission: wrong number of keys or arguments');
       const addKeys = add.args.slice(0, add.numberOfKeys);
       const addArgv = add.args.slice(add.numberOfKeys);
-      const reply = await commandFor(add)(...keys, ...addKeys, ...argv, ...addArgv);
+      let reply: ScriptReply;
+      try {
+        reply = await commandFor(add)(...keys, ...addKeys, ...argv, ...addArgv);
+      } catch (err) {
+        // Refused before it ran (NOPERM, OOM…), failed half-way, or ran and its answer was lost.
+        if ((await settle(record).catch(() => undefined)) === 'admitted') return { kind: 'created', record, delayMs: 0 };
+        throw err;
+      }
       const [kind, a, b] = reply;
       const rate = o.rate ? { rate: { count: Number(reply[3]), ttlMs: Number(reply[4]) } } : {};
       switch (kind) {
         case 'created':
           return { kind, record, delayMs: Number(b || 0), ...rate };
         case 'unqueued':
-          // The record exists, its job does not: end it now, which also releases the running-lock.
-          await d.finish({ ...record, status: 'failed', finishedAt: new Date().toISOString(), error: { code: 'QUEUE_UNAVAILABLE', message: 'the diagnostic could not be queued' } })
-            .catch(() => undefined);
+          await endUnqueued(record).catch(() => undefined);
           throw new QueueUnavailableError('BullMQ did not add the job');
         case 'busy': case 'ratelimited':
           return { kind, ...rate };
         case 'conflict':
+          // Our own id: the script ran before, its answer lost to a reconnect, and ioredis sent it again.
+          if (a === record.id) return { kind: 'created', record, delayMs: 0, ...rate };
           return { kind, id: a, ...rate };
         case 'throttled':
           return { kind, retryAfterSeconds: Math.max(1, Math.ceil(Number(a) / 1000)), ...rate };

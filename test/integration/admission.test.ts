@@ -87,13 +87,33 @@ describe('record and job in one script (private Redis)', () => {
     }
   });
 
+  test('BullMQ\'s part failing half-way (its queue\'s meta key of the wrong type): the written record is ended, no lock stays', async () => {
+    const s = await startService({ REDIS_URL: r.url, DNS_SERVERS: '127.0.0.1:9' }, { worker: false });
+    const meta = `${s.config.REDIS_PREFIX}:${DIAGNOSTICS_QUEUE}:meta`;
+    try {
+      await r.admin.set(meta, 'not a hash');
+      const res = await s.request.post('/v1/diagnostics').set(s.auth).send(body('half@admission.test'));
+      assertProblem(res, 503, 'QUEUE_UNAVAILABLE');
+      assert.ok(s.logs.some((l) => l.includes('WRONGTYPE')), 'the script stopped inside BullMQ\'s part');
+      // The create step had written its record: it ended failed, and released the running-lock.
+      const ended = (await scanKeys(r.admin, `${storeKeys(s.config.REDIS_PREFIX).diagPrefix}*`)).map((k) => k.slice(-36));
+      assert.equal(ended.length, 1);
+      const record = JSON.parse((await r.admin.get(storeKeys(s.config.REDIS_PREFIX).diag(ended[0])))!);
+      assert.deepEqual([record.status, record.error?.code], ['failed', 'QUEUE_UNAVAILABLE']);
+      await r.admin.del(meta);
+      const again = await s.request.post('/v1/diagnostics').set(s.auth).send(body('half@admission.test'));
+      assert.equal(again.status, 202, 'not locked by the failed one');
+      assert.deepEqual(await jobIds(s), [again.body.id]);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a POST is one round trip: one EVALSHA, the admission script (with an Idempotency-Key and a rate limit too)', async () => {
     const s = await startService({ REDIS_URL: r.url, DNS_SERVERS: '127.0.0.1:9', CLIENT_RATE_LIMIT_MAX: '100' }, { worker: false });
     const conn = r.admin.duplicate();
     const monitor = await conn.monitor();
     try {
-      // The first use of a script on a connection sends its text (EVAL); later ones its SHA.
-      assert.equal((await s.request.post('/v1/diagnostics').set(s.auth).send(body('warm@admission.test'))).status, 202);
       const seen: string[] = [];
       let marker = '';
       monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -112,6 +132,10 @@ describe('record and job in one script (private Redis)', () => {
         while (marker !== m) await once(monitor, 'monitor');
         return [...seen];
       };
+      // The first use of the script on a connection sends its text (EVAL), later ones its SHA; until
+      // BullMQ's connection has been ready once, a PING checks that Redis answers at all.
+      const first = await commandsOf(() => s.request.post('/v1/diagnostics').set(s.auth).send(body('warm@admission.test')), 202);
+      assert.deepEqual(first.filter((c) => c.startsWith('eval')), ['eval'], first.join(','));
       assert.deepEqual(await commandsOf(() => s.request.post('/v1/diagnostics').set(s.auth).send(body('rt1@admission.test')), 202), ['evalsha']);
       const idem = () => s.request.post('/v1/diagnostics').set(s.auth).set('idempotency-key', 'rt-key').send(body('rt2@admission.test'));
       assert.deepEqual(await commandsOf(idem, 202), ['evalsha']);

@@ -2,11 +2,13 @@
 // Node's default metrics under their standard names; outcome counters that count what each process
 // ended, so a sum over instances is the total; queue depth only on /metrics/cluster (scraped once).
 import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import client from 'prom-client';
 import supertest from 'supertest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import type { DiagnosticRecord } from '../../src/diagnostics/record.js';
 import { createLogger } from '../../src/logging.js';
 import { registerOutcomeMetrics } from '../../src/metrics.js';
 import { startDiagnosticWorker } from '../../src/worker/create-worker.js';
@@ -75,11 +77,21 @@ describe('metrics across replicas', () => {
 
   it('a worker counts the diagnostics it ends, with their check outcomes, on its own registry', async () => {
     const registry = new client.Registry();
-    const worker = await startDiagnosticWorker({ config: s.config, logger: createLogger({ LOG_LEVEL: 'silent' }), outcomes: registerOutcomeMetrics(registry) });
+    // onFinished runs after the finisher counted the run: wait for it, not for the record.
+    const ended = new Map<string, DiagnosticRecord>();
+    const events = new EventEmitter();
+    const worker = await startDiagnosticWorker({
+      config: s.config, logger: createLogger({ LOG_LEVEL: 'silent' }), outcomes: registerOutcomeMetrics(registry),
+      onFinished: async (rec) => { ended.set(rec.id, rec); events.emit('ended', rec.id); },
+    });
+    const endOf = async (id: string) => {
+      while (!ended.has(id)) await once(events, 'ended', { signal: AbortSignal.timeout(30000) });
+      return ended.get(id)!;
+    };
     try {
       const r = await s.request.post('/v1/diagnostics').set(s.auth).send({ account: 'worker@metrics.test', password: 'p', checks: ['mx'] });
       assert.equal(r.status, 202);
-      const done = await s.waitFor(r.body.id, ['completed', 'failed'], 30000);
+      const done = await endOf(r.body.id);
       const text = await registry.metrics();
       assert.equal(sample(text, `exdiag_diagnostics_finished_total{status="${done.status}",verdict="${done.verdict ?? 'none'}"}`), 1);
       const mx = done.results.find((c) => c.id === 'mx')!;
