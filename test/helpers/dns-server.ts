@@ -32,7 +32,18 @@ export interface DnsTestServer {
   close(): Promise<void>;
 }
 
+/** UDP gets a free port; TCP may find that port taken on a busy machine: then try another one. */
 export async function startDnsServer(zone: Zone): Promise<DnsTestServer> {
+  for (let i = 0; ; i++) {
+    try {
+      return await startOnce(zone);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || i >= 20) throw err;
+    }
+  }
+}
+
+async function startOnce(zone: Zone): Promise<DnsTestServer> {
   const log: string[] = [];
   let inFlight = 0;
   const state = { peakInFlight: 0 };
@@ -84,7 +95,8 @@ export async function startDnsServer(zone: Zone): Promise<DnsTestServer> {
     });
     sock.on('error', () => undefined);
   });
-  await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(port, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => { tcp.once('error', reject); tcp.listen(port, '127.0.0.1', () => resolve()); })
+    .catch((err) => { udp.close(); throw err; });
   return {
     port: (tcp.address() as AddressInfo).port,
     server: `127.0.0.1:${port}`,
