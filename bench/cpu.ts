@@ -87,3 +87,16 @@ export function cpuDelta(a: CpuSample, b: CpuSample): Array<[string, number]> {
   rows.push(['idle (all cores)', (b.machineTotal - a.machineTotal) - (b.machineBusy - a.machineBusy)]);
   return rows;
 }
+
+/** TcpExtListenOverflows (machine-wide): connections a full accept queue dropped (the client waits for a SYN retransmit). */
+export async function listenOverflows(): Promise<number> {
+  const lines = (await readFile('/proc/net/netstat', 'utf8').catch(() => '')).split('\n');
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    if (!lines[i].startsWith('TcpExt:')) continue;
+    const keys = lines[i].split(/\s+/);
+    const vals = lines[i + 1].split(/\s+/);
+    const k = keys.indexOf('ListenOverflows');
+    return k > 0 ? Number(vals[k]) : NaN;
+  }
+  return NaN;
+}

@@ -9,7 +9,7 @@ import { CHECK_IDS } from '../src/diagnostics/types.js';
 import type { DnsStats } from '../src/net/dns.js';
 import { bulkAddress, findBulkMailbox } from '../test/lab/bulk.js';
 import type { ApiClient } from './api-client.js';
-import { cpuDelta, cpuSample, type CpuRoots } from './cpu.js';
+import { cpuDelta, cpuSample, listenOverflows, type CpuRoots } from './cpu.js';
 import { counts, fetchAll, figures, postBatch, waitForCount, type BatchFigures } from './batch.js';
 import { sampleRss } from './memory.js';
 import { histogramQuantile, scrape, total, value } from './prometheus.js';
@@ -62,6 +62,8 @@ export interface ScaleResult {
   /** CPU seconds by process (group) from the first POST to the last finish, and that interval, s. */
   cpu: Array<[string, number]>;
   intervalS: number;
+  /** Connections dropped by a full accept queue meanwhile (machine-wide). */
+  overflows: number;
 }
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
@@ -110,6 +112,7 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
 
     const roots = await ctx.cpuRoots(w);
     const cpuA = await cpuSample(roots);
+    const overflowsA = await listenOverflows();
     const t0 = performance.now();
     const bodies = Array.from({ length: n }, (_, k) => {
       const account = bulkAddress(k + 1);
@@ -121,6 +124,7 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
     ctx.say(`   ${accepted} accepted; waiting for them to finish`);
     const done = await waitForCount(() => finishedBy(ctx, w), base, accepted, performance.now() + o.timeoutMs);
     const cpuB = await cpuSample(roots);
+    const overflows = (await listenOverflows()) - overflowsA;
     const intervalS = (performance.now() - t0) / 1000;
     sampling = false;
     await windows;
@@ -134,7 +138,7 @@ export async function runScale(ctx: PartContext, n: number, o: ScaleOptions): Pr
     const dns = Object.fromEntries(DNS_FIELDS.map(([k, name]) => [k, value(m1, name) - value(m0, name)])) as Record<keyof DnsStats, number>;
     return {
       n, f: figures(posted, records), rss: { idle, peak, after }, heapPeak, cpuSeconds, dns, inTime: done >= accepted,
-      cpu: cpuDelta(cpuA, cpuB), intervalS,
+      cpu: cpuDelta(cpuA, cpuB), intervalS, overflows,
       loop: { p50: histogramQuantile(m0, m1, LOOP, 0.5) * 1000, p99: histogramQuantile(m0, m1, LOOP, 0.99) * 1000, max: loopMax },
     };
   } finally {
@@ -182,7 +186,8 @@ export function renderScale(rows: ScaleResult[], concurrency: number): string {
   out += table('3f. Where the machine\'s CPU went during each N (CPU seconds, first POST → last finish; 2 cores = 2 s per s)',
     ['process', ...rows.map((r) => `N=${r.n}`)],
     [...names.map((k) => [k, ...rows.map((r) => { const v = r.cpu.find(([x]) => x === k)?.[1]; return v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(1); })]),
-      ['(interval, s)', ...rows.map((r) => r.intervalS.toFixed(1))]]);
+      ['(interval, s)', ...rows.map((r) => r.intervalS.toFixed(1))],
+      ['(listen-queue overflows, machine-wide)', ...rows.map((r) => (Number.isFinite(r.overflows) ? r.overflows : '-'))]]);
   const notes: string[] = [];
   for (const r of rows) {
     notes.push(`N=${r.n}: verdicts ${counts(r.f.verdicts)}; checks not passed: ${counts(r.f.notPassed)}`);

@@ -242,6 +242,30 @@ describe('refused POSTs leave no job; the worker drops a job without a record', 
   });
 });
 
+test('an Idempotency-Key still replays across a SEAL_KEY rotation (fingerprint under the previous key), and still refuses another body', async () => {
+  const before = await startService({ DNS_SERVERS: '127.0.0.1:9' }, { worker: false });
+  const post = (s: Service, b: object) => s.request.post('/v1/diagnostics').set(before.auth).set('idempotency-key', 'rotation-1').send(b);
+  try {
+    const first = await post(before, body('rotation@admission.test'));
+    assert.equal(first.status, 202);
+    const after = await startService({
+      DNS_SERVERS: '127.0.0.1:9', REDIS_PREFIX: before.config.REDIS_PREFIX, API_KEYS: before.env.API_KEYS,
+      SEAL_KEY: randomBytes(32).toString('base64'), SEAL_KEY_PREVIOUS: before.env.SEAL_KEY,
+    }, { worker: false });
+    try {
+      const replay = await post(after, body('rotation@admission.test'));
+      assert.equal(replay.status, 202, JSON.stringify(replay.body));
+      assert.equal(replay.body.id, first.body.id, 'replayed, not a second diagnostic');
+      assertProblem(await post(after, body('rotation@admission.test', { locale: 'fr' })), 422, 'IDEMPOTENCY_KEY_REUSED');
+      assert.deepEqual(await jobIds(after), [first.body.id]);
+    } finally {
+      await after.close();
+    }
+  } finally {
+    await before.close();
+  }
+});
+
 describe('the request rate, counted in the same round trip', () => {
   let s: Service;
   before(async () => {

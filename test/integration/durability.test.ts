@@ -43,6 +43,22 @@ async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> 
 const post = (s: Service, account: string) =>
   s.request.post('/v1/diagnostics').set(s.auth).send({ account, password: 'Durable-pw-1', checks: ['mx'] });
 
+/** Waits for BullMQ's own `event` of job `id` in the queue's event stream (it ends the job after the run ends the record). */
+async function jobEvent(s: Service, id: string, event: string, timeoutMs = 10000): Promise<void> {
+  const stream = `${s.config.REDIS_PREFIX}:${DIAGNOSTICS_QUEUE}:events`;
+  const until = Date.now() + timeoutMs;
+  let last = '0-0';
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) throw new Error(`job ${id}: no ${event} event in ${timeoutMs} ms`);
+    const res = (await s.redis.xread('COUNT', 100, 'BLOCK', Math.min(left, 1000), 'STREAMS', stream, last)) as Array<[string, Array<[string, string[]]>]> | null;
+    for (const [entryId, f] of res?.[0]?.[1] ?? []) {
+      last = entryId;
+      if (f[f.indexOf('event') + 1] === event && f[f.indexOf('jobId') + 1] === id) return;
+    }
+  }
+}
+
 async function eventTypes(s: Service, id: string): Promise<string[]> {
   const entries = await s.redis.xrange(storeKeys(s.config.REDIS_PREFIX).events(id), '-', '+');
   return entries.map(([, f]) => f[f.indexOf('type') + 1]);
@@ -129,6 +145,7 @@ for (const topology of ['standalone', 'cluster'] as const) {
       const types = await eventTypes(s, res.body.id);
       assert.equal(types.filter((t) => t === 'check.started').length, 2, `the retry started afresh: ${types.join(',')}`);
       assert.equal(types.at(-1), 'diagnostic.finished');
+      await jobEvent(s, res.body.id, 'completed');
       const q = new Queue(DIAGNOSTICS_QUEUE, { connection: s.redis, prefix: s.config.REDIS_PREFIX });
       try {
         assert.equal(await q.getJob(res.body.id), undefined, 'the job (and its sealed password) is gone');

@@ -63,7 +63,8 @@ export async function startGreylist(opts: GreylistOptions = {}): Promise<Greylis
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    // Every Postfix smtpd holds a connection: hundreds open at once under the scale bench.
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => resolve());
   });
   return {
     port: (server.address() as { port: number }).port,

@@ -10,7 +10,7 @@ import { CHECK_IDS, type CheckId, type Locale } from '../../diagnostics/types.js
 import type { DiagnosticProducer } from '../../queue/producer.js';
 import { requestFingerprint, type SealKeys } from '../../queue/keyring.js';
 import { seal } from '../../queue/seal.js';
-import type { Admission } from '../../store/admission.js';
+import type { Admission, AdmissionOutcome } from '../../store/admission.js';
 import { InvalidCursorError, TERMINAL, type DiagnosticStore } from '../../store/diagnostic-store.js';
 import type { Finisher } from '../../store/finisher.js';
 import { publicView } from '../../store/public-view.js';
@@ -27,7 +27,7 @@ export interface DiagnosticsRoutesOptions {
   sealKey: SealKeys;
   doc: OpenApiDocument;
   store: DiagnosticStore;
-  /** Writes a new record and its job in one transaction. */
+  /** Writes a new record and its job together (one script). */
   admission: Admission;
   producer: DiagnosticProducer;
   finish: Finisher;
@@ -106,7 +106,7 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
     };
     const idemKey = req.headers['idempotency-key'];
     const limit = await rate.beforeCreate(req, reply, clientId);
-    let outcome;
+    let outcome: AdmissionOutcome;
     try {
       outcome = await o.admission.admit(record, { diagnosticId: record.id, sealed: seal(o.sealKey, b.password, record.id) }, {
         now,

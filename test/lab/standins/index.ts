@@ -76,7 +76,12 @@ function router(sites: { ovh: Site; provider: Site; rdap: Site; status: Site; ex
 function listen(server: Server | HttpServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A worker running 1,000 diagnostics opens thousands of connections in one second (bench/scale.ts):
+    // Node's default accept queue of 511 overflows, and every dropped SYN costs the client 1–3 s.
+    // Idle connections stay open as long as real front ends keep them (IIS 120 s, nginx 75 s), not
+    // Node's 5 s, which a busy client races when it reuses one (UND_ERR_SOCKET).
+    server.keepAliveTimeout = 60_000;
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       const addr = server.address();
       resolve(typeof addr === 'object' && addr ? addr.port : port);
