@@ -29,6 +29,20 @@ export const CODES = {
   AUTODISCOVER_UNTRUSTED_REDIRECT: { severity: 'fail', checks: ['autodiscover'] },
   AUTH_FAILED: { severity: 'fail', checks: ['webmail', 'imap', 'send', 'autodiscover'] },
   BASIC_AUTH_DISABLED: { severity: 'fail', checks: ['webmail'] },
+  /**
+   * Basic (legacy) authentication is blocked for this protocol: by the provider's authentication
+   * policy (OVHcloud blockLegacyAuth*: the password is then never sent) or in the server's own words
+   * (SMTP 535 5.7.139). Says nothing against the password.
+   */
+  LEGACY_AUTH_BLOCKED: { severity: 'fail', checks: ['imap', 'send', 'webmail', 'autodiscover'] },
+  /** The service admits this protocol only from authorised IPs, and the diagnostic's egress addresses are not among them. */
+  IP_NOT_AUTHORIZED: { severity: 'fail', checks: ['imap', 'send', 'webmail', 'autodiscover'] },
+  /** The server says the password has expired and must be changed (IMAP [EXPIRED], SMTP 432 4.7.12). */
+  PASSWORD_EXPIRED: { severity: 'fail', checks: ['imap', 'send', 'webmail'] },
+  /** The server says this account may not log in: an administrator must act (IMAP [CONTACTADMIN]). */
+  LOGIN_DISABLED: { severity: 'fail', checks: ['imap', 'send', 'webmail'] },
+  /** The server could not check the password for now (IMAP [UNAVAILABLE], SMTP 454 4.7.0): the password was not judged. */
+  AUTH_UNAVAILABLE: { severity: 'fail', checks: ['imap', 'send', 'webmail'] },
   WEBMAIL_UNREACHABLE: { severity: 'fail', checks: ['webmail'] },
   IMAP_UNREACHABLE: { severity: 'fail', checks: ['imap', 'receive'] },
   TLS_INVALID: { severity: 'fail', checks: ['imap', 'send', 'webmail', 'autodiscover'] },
