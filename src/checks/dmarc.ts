@@ -1,14 +1,26 @@
 // Without a valid DMARC record, large mailbox providers file the domain's mail as spam or refuse it.
-// A subdomain without its own record inherits its parent's (the DMARCbis tree walk).
+// A subdomain without its own record inherits its organizational domain's (RFC 7489 §6.6.3), up
+// the tree as DMARCbis walks it, never above the registrable domain.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
+import { registrableDomain } from '../platforms/registrable-domain.js';
 import { isDmarcRecord, parseDmarc } from './dns-auth/dmarc-record.js';
 
-/** The domain, then its parents down to two labels (no public suffix list here). */
+/**
+ * The domain, then its parents down to its organizational domain: the registrable domain by the
+ * Public Suffix List (RFC 7489 §3.2), private section included, so `_dmarc.co.uk` or
+ * `_dmarc.blogspot.com` never speaks for a customer's domain. At most 8 names (DMARCbis).
+ */
 export function dmarcCandidates(domain: string): string[] {
-  const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
+  const name = domain.toLowerCase().replace(/\.$/, '');
+  const org = registrableDomain(name);
+  const labels = name.split('.');
   const out: string[] = [];
-  for (let i = 0; i <= labels.length - 2 && out.length < 8; i++) out.push(labels.slice(i).join('.'));
-  return out.length ? out : [labels.join('.')];
+  for (let i = 0; i < labels.length && out.length < 8; i++) {
+    const candidate = labels.slice(i).join('.');
+    out.push(candidate);
+    if (!org || candidate === org) break;
+  }
+  return out;
 }
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {

@@ -123,9 +123,12 @@ test('parseDmarc: problems are named', () => {
   assert.ok(isDmarcRecord('v=DMARC1; p=none') && isDmarcRecord('v = DMARC1') && !isDmarcRecord('v=dmarc1; p=none') && !isDmarcRecord('p=none; v=DMARC1'));
 });
 
-test('dmarcCandidates: the domain then its parents, never a lone TLD', () => {
+test('dmarcCandidates: the domain then its parents, down to the organizational domain (PSL), never a public suffix', () => {
   assert.deepEqual(dmarcCandidates('healthy.test'), ['healthy.test']);
   assert.deepEqual(dmarcCandidates('Mail.Sub.Example.com.'), ['mail.sub.example.com', 'sub.example.com', 'example.com']);
+  assert.deepEqual(dmarcCandidates('eu.example.co.uk'), ['eu.example.co.uk', 'example.co.uk'], 'co.uk is a public suffix');
+  assert.deepEqual(dmarcCandidates('shop.myblog.blogspot.com'), ['shop.myblog.blogspot.com', 'myblog.blogspot.com'], 'PSL private section: blogspot.com is not the organization');
+  assert.deepEqual(dmarcCandidates('example.co.uk'), ['example.co.uk']);
 });
 
 test('built-in profiles require include:mx.ovh.com; a file may name others', () => {
