@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RedisClient } from './store/redis.js';
 import type { Logger } from 'pino';
+import { AccessLogController } from './api/access-log.js';
 import { createAuthenticator } from './api/auth.js';
 import { loadOpenApi } from './api/openapi.js';
 import { registerProblemHandlers } from './api/problem.js';
@@ -27,6 +28,7 @@ import { createEventWriter } from './store/events.js';
 import { createFinisher, type OnFinished } from './store/finisher.js';
 import { createRedis } from './store/redis.js';
 import { storeTtls } from './store/ttl.js';
+import { traceDiagnosticRequests } from './tracing.js';
 
 export interface AppOptions {
   config: Readonly<Config>;
@@ -54,6 +56,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
+    // One access line per request, of known-safe fields only (api/access-log.ts).
+    logController: new AccessLogController(opts.logger),
     // Never 500 on a proto-poisoned body; keep error details for the handler.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -70,13 +74,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Only JSON bodies: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser(['text/plain']);
   registerProblemHandlers(app);
+  // Registers nothing unless startTracing() turned tracing on.
+  traceDiagnosticRequests(app);
 
   const producer = createDiagnosticProducer({
     connection: redis, prefix: config.REDIS_PREFIX,
     onError: (err) => opts.logger.warn({ err: { name: err.name, message: err.message } }, 'queue connection error'),
   });
   const store = createDiagnosticStore(redis, config.REDIS_PREFIX, storeTtls(config));
-  const metrics = createMetrics({ queue: producer.queue });
+  const metrics = createMetrics({ queue: producer.queue, connection: redis, prefix: config.REDIS_PREFIX });
   const events = createEventWriter(redis, config.REDIS_PREFIX, storeTtls(config));
   const finish = createFinisher({ store, events, metrics: metrics.outcomes, log: opts.logger, onFinished: opts.onFinished });
   const admission = createAdmission({ redis, prefix: config.REDIS_PREFIX, ttls: storeTtls(config), store, producer, finish, log: opts.logger });
@@ -85,6 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     metrics.observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
   app.addHook('onClose', async () => {
+    await metrics.close();
     await producer.close();
     if (!opts.redis) await redis.quit().catch(() => redis.disconnect());
   });

@@ -4,9 +4,10 @@
 import client from 'prom-client';
 import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
-import { registerOutcomeMetrics } from './metrics.js';
+import { registerOutcomeMetrics, registerWebhookMetrics } from './metrics.js';
 import { buildCheckDeps } from './run/build-deps.js';
 import { createRedis } from './store/redis.js';
+import { startTracing, stopTracing } from './tracing.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startDiagnosticWorker } from './worker/create-worker.js';
 import { startHealthServer, type WorkerHealthServer } from './worker/health-server.js';
@@ -14,14 +15,16 @@ import { registerRuntimeMetrics } from './worker/runtime-metrics.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'worker', pid: process.pid });
+if (await startTracing(config, { 'exdiag.process': 'worker' })) logger.info({ otlp: new URL(config.OTEL_EXPORTER_OTLP_ENDPOINT!).origin }, 'tracing on (OTLP/HTTP)');
+// The worker's own registry (served on WORKER_HTTP_PORT's /metrics): it counts the diagnostics this
+// process ends (outcomes, check and run durations) and the webhook attempts it makes.
+const registry = new client.Registry();
+const outcomes = registerOutcomeMetrics(registry);
 const webhookRedis = createRedis(config, 'worker');
-const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });
+const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger, metrics: registerWebhookMetrics(registry) });
 if (config.WEBHOOK_WORKER) webhooks.startWorker();
 // Built here rather than inside the worker so that /metrics can read the resolver's counters.
 const checkDeps = buildCheckDeps(config);
-// The worker's own registry (served on WORKER_HTTP_PORT's /metrics): it counts the diagnostics this process ends.
-const registry = new client.Registry();
-const outcomes = registerOutcomeMetrics(registry);
 const diagnostics = await startDiagnosticWorker({ config, logger, checkDeps, outcomes, onFinished: (r) => webhooks.enqueueFor(r) });
 
 let stopping = false;
@@ -56,6 +59,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       await webhookRedis.quit().catch(() => webhookRedis.disconnect());
       // Last: /livez answers while running diagnostics finish.
       await health?.close();
+      await stopTracing().catch(() => undefined);
       process.exit(0);
     })().catch((err: Error) => { logger.error({ err: { message: err.message } }, 'unclean stop'); process.exit(1); });
   });

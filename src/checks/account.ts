@@ -91,6 +91,9 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   if (a.providerDns) ctx.facts.providerDns = a.providerDns;
   if (a.dkim) ctx.facts.providerDkim = a.dkim;
   ctx.facts.disabledProtocols = a.disabledProtocols;
+  // Read by each password check's gate (credential-targets.ts): the refusal is reported there.
+  if (a.authPolicy) ctx.facts.authPolicy = a.authPolicy;
+  if (a.ipRestrictions) ctx.facts.ipRestrictions = a.ipRestrictions;
   const findings = accountFindings(a, ctx.deps.now());
   const blocking = findings.find((f) => LOGIN_BLOCKING.has(f.code));
   if (blocking) ctx.facts.loginBlocked = blocking.code;
@@ -112,6 +115,9 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     expectedSrv: a.expectedSrv,
     expectedSpf: a.expectedSpf,
     pendingTasks: a.pendingTasks,
+    // What may refuse a correct password: the policy's blocked protocols and the authorised IPs.
+    ...(a.authPolicy ? { authPolicy: a.authPolicy } : {}),
+    ...(a.ipRestrictions ? { ipRestrictions: a.ipRestrictions } : {}),
   };
   const [first, ...others] = findings;
   if (!first) {

@@ -5,7 +5,7 @@
 // mailbox's own registrable domain). Each such decision is listed in `evidence.credentials`.
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics/types.js';
 import { basicAuth, header, type HttpExchange } from '../net/http.js';
-import { mayReceivePassword, type CredentialDecision } from './credential-targets.js';
+import { autodiscoverRefused, mayReceivePassword, type CredentialDecision } from './credential-targets.js';
 import { parsePoxResponse, poxRequest, type PoxAnswer } from './http/pox.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
 import { certExpiring, withCertExpiry } from './tls-expiry.js';
@@ -60,6 +60,7 @@ function resolveLocation(location: string | undefined, base: string): string | u
 const isRedirect = (status: number) => status >= 300 && status < 400;
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
+  const refused = autodiscoverRefused(ctx); if (refused) return refused;
   const attempts: Attempt[] = [];
   const credentials: CredentialDecision[] = [];
   const visited = new Set<string>();

@@ -4,6 +4,7 @@ import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics
 import { withProviderServer } from '../platforms/profile.js';
 import { closeImap } from '../net/imap.js';
 import { passwordRefused } from './credential-targets.js';
+import { imapLoginReplyOf, judgeImapLoginReply } from './auth-replies.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
@@ -15,7 +16,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
 
 async function login(ctx: CheckContext): Promise<CheckOutcome> {
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).imap;
-  const refused = passwordRefused(`imaps://${host}:${port}`, ctx); if (refused) return refused;
+  const refused = passwordRefused(`imaps://${host}:${port}`, ctx, 'imap'); if (refused) return refused;
   const password = await ctx.credentials.acquire('imap');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
   const budget = Math.max(1000, ctx.deadline - ctx.deps.now() - 500);
@@ -27,9 +28,13 @@ async function login(ctx: CheckContext): Promise<CheckOutcome> {
     return { status: 'pass', message: `IMAP login to ${host}:${port} succeeded`, evidence: { ...r.evidence, logoutMs: Math.round(performance.now() - t0) } };
   }
   switch (r.kind) {
-    case 'auth':
-      ctx.credentials.failed('imap', 'imap');
-      return { status: 'fail', code: 'AUTH_FAILED', message: r.message, evidence: r.evidence };
+    case 'auth': {
+      // The server's own words decide: only a reply that judged the password counts as a failed
+      // login; otherwise the guard stays undecided and the runner releases the turn.
+      const verdict = judgeImapLoginReply(imapLoginReplyOf(r.evidence), `the IMAP server ${host}`);
+      if (verdict.judgedPassword) ctx.credentials.failed('imap', 'imap');
+      return { status: 'fail', code: verdict.code, message: verdict.message, evidence: { ...r.evidence, verdict: { rule: verdict.rule, judgedPassword: verdict.judgedPassword } } };
+    }
     case 'tls':
       return { status: 'fail', code: 'TLS_INVALID', message: r.message, evidence: r.evidence };
     case 'unreachable':

@@ -10,6 +10,7 @@ import { deliverViaMx, type DeliveryResult } from './mail/mx-delivery.js';
 import { replyEvidence } from '../net/smtp-reply.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
 import { passwordRefused } from './credential-targets.js';
+import { imapLoginReplyOf, judgeImapLoginReply } from './auth-replies.js';
 
 /** Time kept back from the check's deadline to delete the test messages and log out. */
 const CLEANUP_RESERVE_MS = 2500;
@@ -17,7 +18,7 @@ const CLEANUP_RESERVE_MS = 2500;
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const { settings } = ctx.deps;
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).imap;
-  const refused = passwordRefused(`imaps://${host}:${port}`, ctx); if (refused) return refused;
+  const refused = passwordRefused(`imaps://${host}:${port}`, ctx, 'receive'); if (refused) return refused;
   const password = await ctx.credentials.acquire('receive');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
 
@@ -25,8 +26,15 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   const imap = await ctx.deps.net.connectImap({ host, port, user: ctx.account, password, signal: ctx.signal, timeoutMs: Math.max(1000, Math.min(20_000, ctx.deadline - ctx.deps.now() - CLEANUP_RESERVE_MS)) });
   if (!imap.ok) {
     if (imap.kind === 'auth') {
-      ctx.credentials.failed('receive', 'imap');
-      return { status: 'error', code: 'CHECK_ERROR', message: 'the IMAP login needed to watch the mailbox was refused', evidence: { imap: imap.evidence } };
+      // Same mapping as the imap check (auth-replies.ts): the reply is reported in the message and
+      // evidence; the imap check owns the finding, so receive stays an error. Only a reply that
+      // judged the password counts as a failed login (lockout safety).
+      const verdict = judgeImapLoginReply(imapLoginReplyOf(imap.evidence), `the IMAP server ${host}`);
+      if (verdict.judgedPassword) ctx.credentials.failed('receive', 'imap');
+      return {
+        status: 'error', code: 'CHECK_ERROR', message: `the IMAP login needed to watch the mailbox was refused (${verdict.code}): ${verdict.message}`,
+        evidence: { imap: imap.evidence, verdict: { code: verdict.code, rule: verdict.rule, judgedPassword: verdict.judgedPassword } },
+      };
     }
     if (imap.kind === 'unreachable') return { status: 'fail', code: 'IMAP_UNREACHABLE', message: `cannot watch the mailbox: ${imap.message}`, evidence: { imap: imap.evidence } };
     return { status: 'error', code: 'CHECK_ERROR', message: `cannot watch the mailbox: ${imap.message}`, evidence: { imap: imap.evidence } };

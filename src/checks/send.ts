@@ -4,10 +4,11 @@ import type { CheckContext, CheckDefinition, CheckOutcome } from '../diagnostics
 import { withProviderServer } from '../platforms/profile.js';
 import { classifyNetError } from '../net/errors.js';
 import { cleanupSentMessage } from './mail/sent-cleanup.js';
-import { isAuthRejection, replyEvidence, replyOfError } from '../net/smtp-reply.js';
+import { replyEvidence, replyOfError } from '../net/smtp-reply.js';
 import { SmtpStepError, type SmtpSession } from '../net/smtp.js';
 import { buildTestMessage, newToken, TOKEN_HEADER } from './mail/test-message.js';
 import { passwordRefused } from './credential-targets.js';
+import { judgeSmtpAuthReply } from './auth-replies.js';
 import { sessionCertExpiring, withCertExpiry } from './tls-expiry.js';
 
 async function run(ctx: CheckContext): Promise<CheckOutcome> {
@@ -20,7 +21,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
 async function submit(ctx: CheckContext): Promise<CheckOutcome> {
   const { host, port } = withProviderServer(ctx.platform, ctx.facts.server).smtp;
   const implicitTls = port === 465;
-  const refused = passwordRefused(`${implicitTls ? 'smtps' : 'smtp'}://${host}:${port}`, ctx); if (refused) return refused;
+  const refused = passwordRefused(`${implicitTls ? 'smtps' : 'smtp'}://${host}:${port}`, ctx, 'send'); if (refused) return refused;
   const password = await ctx.credentials.acquire('send');
   if (password === undefined) return { status: 'skipped', message: 'skipped: the password was already refused; not tried again (lockout safety)', evidence: {} };
 
@@ -65,9 +66,12 @@ async function submit(ctx: CheckContext): Promise<CheckOutcome> {
     const reply = replyOfError(cause);
     const out = { ...evidence, step, transcript: session?.transcript, timings, ...(reply ? replyEvidence(reply) : {}) };
     if (ctx.signal.aborted) return { status: 'error', code: 'CHECK_TIMEOUT', message: 'send was interrupted', evidence: out };
-    if (step === 'auth' && isAuthRejection(reply)) {
-      ctx.credentials.failed('send', 'smtp');
-      return { status: 'fail', code: 'AUTH_FAILED', message: `the submission server refused the login (${reply!.code}${reply!.enhanced ? ` ${reply!.enhanced}` : ''})`, evidence: out };
+    // The server's own words at AUTH (or a "not authenticated" after it) decide the code; only a
+    // reply that judged the password counts as a failed login (lockout safety).
+    const verdict = reply && (step === 'auth' || (step === 'send' && authenticated)) ? judgeSmtpAuthReply(reply, step, `the submission server ${host}`) : undefined;
+    if (verdict) {
+      if (verdict.judgedPassword) ctx.credentials.failed('send', 'smtp');
+      return { status: 'fail', code: verdict.code, message: verdict.message, evidence: { ...out, authenticated, verdict: { rule: verdict.rule, judgedPassword: verdict.judgedPassword } } };
     }
     if (step === 'connect' && reply && reply.code >= 400) {
       // The server answered but refused the session (e.g. 421/554 greeting): no submission service for us.

@@ -7,6 +7,7 @@ import { getInboxRequest, parseGetFolderResponse } from './http/soap.js';
 import { offeredSchemes, parseWwwAuthenticate } from './http/www-authenticate.js';
 import { mayReceivePassword, passwordRefused, type CredentialDecision } from './credential-targets.js';
 import { certExpiring, withCertExpiry } from './tls-expiry.js';
+import { judgeHttpAuthStatus } from './auth-replies.js';
 
 const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml' };
 
@@ -57,7 +58,7 @@ async function signIn(ctx: CheckContext): Promise<CheckOutcome> {
     }
     // The profile's EWS URL, never one from an Autodiscover answer: platform hosts only.
     const target = mayReceivePassword(platform.ews, ctx);
-    if (!target.ok) return { ...passwordRefused(platform.ews, ctx)!, evidence: { ...evidence, credentials: [{ url: platform.ews, sent: false, reason: target.reason }] } };
+    const refused = passwordRefused(platform.ews, ctx, 'webmail'); if (refused) return { ...refused, evidence: { ...evidence, ...refused.evidence } };
     const password = await ctx.credentials.acquire('webmail');
     if (password === undefined) return { status: 'skipped', message: 'skipped: a login already failed; the password is not tried again (lockout safety)', evidence };
     evidence.credentials = [{ url: platform.ews, sent: true, reason: target.reason }] satisfies CredentialDecision[];
@@ -66,9 +67,12 @@ async function signIn(ctx: CheckContext): Promise<CheckOutcome> {
     });
     evidence.ewsAuthenticated = describe(answer, { scheme: 'basic' });
     if (!answer.ok) return transportOutcome(answer, 'EWS (authenticated)', evidence);
-    if (answer.status === 401) {
-      ctx.credentials.failed('webmail', 'ews');
-      return { status: 'fail', code: 'AUTH_FAILED', message: 'EWS rejected the credentials (HTTP 401 after Basic authentication)', evidence };
+    // The status of the request that carried the password (401, 403, 456, 457: auth-replies.ts);
+    // only an answer that judged the password counts as a failed login (lockout safety).
+    const verdict = judgeHttpAuthStatus(answer.status, 'EWS');
+    if (verdict) {
+      if (verdict.judgedPassword) ctx.credentials.failed('webmail', 'ews');
+      return { status: 'fail', code: verdict.code, message: verdict.message, evidence: { ...evidence, verdict: { rule: verdict.rule, judgedPassword: verdict.judgedPassword } } };
     }
   } else {
     evidence.anonymous = true;

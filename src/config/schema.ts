@@ -16,6 +16,14 @@ function isDnsServer(s: string): boolean {
 const urlPath = (u: string) => {
   try { return new URL(u).pathname; } catch { return ''; }
 };
+function isOtlpEndpoint(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname && !u.username && !u.password && !u.search && !u.hash;
+  } catch {
+    return false;
+  }
+}
 const list = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 export const envSchema = z.object({
@@ -53,6 +61,12 @@ export const envSchema = z.object({
   DNS_SERVERS: list.refine((l) => l.every(isDnsServer), 'each entry must be an IP address, optionally with :port ([v6]:port for IPv6)'),
   /** Hosts, IPs or CIDRs that the checks may connect to although not public (private mail platforms, the lab); everything else non-public is refused. */
   CHECK_EGRESS_ALLOWLIST: list,
+  /**
+   * The addresses this deployment's traffic to mail platforms leaves from (its public / NAT
+   * addresses, IPv4 or IPv6), comma separated; empty = unknown. Checked against a provider's
+   * authorised IPs before a password is sent (IP_NOT_AUTHORIZED).
+   */
+  EGRESS_ADDRESSES: list.refine((l) => l.every((x) => isIP(x) !== 0), 'each entry must be one IPv4 or IPv6 address (no CIDR, no host name): the public addresses the checks\' traffic leaves from, e.g. 203.0.113.7,2001:db8::7'),
   /** DNS query timeout per try, ms. */
   DNS_TIMEOUT_MS: int(3000, 100),
   /** DNS questions on the wire at once per process; the rest queue (a burst must not time out on our side). */
@@ -146,6 +160,11 @@ export const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(10000, 100),
   /** Run the webhook delivery worker in the worker process. */
   WEBHOOK_WORKER: bool(true),
+  /** OpenTelemetry tracing: OTLP/HTTP base URL of a collector (`/v1/traces` is appended); unset or empty = tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional().transform((s) => s?.trim() || undefined)
+    .refine((s) => s === undefined || isOtlpEndpoint(s), 'must be an http:// or https:// URL without credentials, query or fragment (auth headers go in OTEL_EXPORTER_OTLP_HEADERS)'),
+  /** service.name of the exported spans. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('exchange-diagnostics'),
 }).superRefine((e, ctx) => {
   if (e.PROVIDER === 'ovhcloud') {
     for (const k of ['OVH_APP_KEY', 'OVH_APP_SECRET', 'OVH_CONSUMER_KEY'] as const) {

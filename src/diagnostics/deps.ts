@@ -16,6 +16,8 @@ export interface CheckSettings {
   rdapBaseUrl?: string;
   rdapBootstrapFile?: string;
   rdapBootstrapUrl?: string;
+  /** The deployment's egress (public / NAT) addresses, from EGRESS_ADDRESSES; empty or absent = unknown. */
+  egressAddresses?: string[];
 }
 
 /** The IANA RDAP bootstrap registry (RFC 9224): TLD lists and their RDAP base URLs. */

@@ -1,7 +1,8 @@
 // The result model shared by checks, the runner, the API, reports and webhooks.
 // Outcome (status), verdict code and technical evidence stay separate fields.
 import type { Logger } from 'pino';
-import type { AccountState, ProviderDkim, SrvExpectation } from '../providers/provider.js';
+import type { AccountState, AuthPolicy, IpRestrictions, ProviderDkim, SrvExpectation } from '../providers/provider.js';
+import type { IpFlag } from '../providers/auth-restrictions.js';
 import type { CheckDeps } from './deps.js';
 import type { ResolvedPlatform } from '../platforms/profile.js';
 import type { Code } from './codes.js';
@@ -58,6 +59,8 @@ export interface CredentialGuard {
   readonly failedLogins: ReadonlyArray<{ check: CheckId; protocol: string }>;
   /** The check that got AUTH_FAILED, if any. */
   readonly rejectedBy?: CheckId;
+  /** Checks whose login the server accepted in this run (the password is right), in order. */
+  readonly verifiedBy: ReadonlyArray<{ check: CheckId; protocol: string }>;
 }
 
 /** Facts a check learned that later checks use (e.g. the provider's server hostname). */
@@ -80,6 +83,15 @@ export interface SharedFacts {
   loginBlocked?: Code;
   /** Provider says sending is blocked (spam). */
   sendBlocked?: Code;
+  /** The provider's authentication policy for the account: protocols whose Basic (legacy) logins it blocks. */
+  authPolicy?: AuthPolicy;
+  /** The provider's authorised IPs per protocol flag (HTTPS, IMAPS, SMTPS, …). */
+  ipRestrictions?: IpRestrictions;
+  /**
+   * Logins that went ahead on an IP-restricted protocol while our egress addresses are unknown
+   * (EGRESS_ADDRESSES empty), by check: if that login is refused, the restriction may be why.
+   */
+  unverifiedIpRestriction?: Partial<Record<CheckId, { flag: IpFlag; allowed: string[] }>>;
   /** Message-ID/token of the message the send check submitted (for an arrival check). */
   sentToken?: string;
   /**

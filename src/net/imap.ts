@@ -105,14 +105,20 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
     // Read before close: after a refused login the verified session's certificate is still there.
     const tls = socketTls((client as unknown as { socket?: unknown }).socket);
     client.close();
-    const e = err as { authenticationFailed?: boolean; serverResponseCode?: string; responseText?: string; response?: unknown; code?: string };
+    const e = err as { authenticationFailed?: boolean; serverResponseCode?: string; responseStatus?: string; responseText?: string; response?: unknown; code?: string };
     const evidence: Record<string, unknown> = { ...base, greeting: client.greeting, transcript: t.lines, connectMs: ms() };
     if (o.signal.aborted) return { ok: false, kind: 'other', message: 'aborted', evidence };
     if (e.authenticationFailed) {
       const response = t.loginResponse ?? e.responseText ?? (typeof e.response === 'string' ? e.response : undefined);
       return {
         ok: false, kind: 'auth', message: `the IMAP server refused the login${e.serverResponseCode ? ` (${e.serverResponseCode})` : ''}`,
-        evidence: { ...evidence, loginResponse: response, serverResponseCode: e.serverResponseCode, ...(tls?.authorized ? { tls } : {}) },
+        // The tagged reply's parts as ImapFlow read them (status NO/BAD, response code, text): the
+        // checks map them to a verdict (src/checks/auth-replies.ts).
+        evidence: {
+          ...evidence, loginResponse: response, serverResponseCode: e.serverResponseCode,
+          ...(e.responseStatus ? { responseStatus: e.responseStatus } : {}), ...(typeof e.responseText === 'string' ? { responseText: e.responseText.slice(0, 300) } : {}),
+          ...(tls?.authorized ? { tls } : {}),
+        },
       };
     }
     // A server that breaks our read limits (a 2 GB literal, an endless line) cannot serve a mail

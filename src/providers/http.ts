@@ -4,6 +4,10 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { apiMessage, requestJson } from './json-request.js';
 import { ProviderError, type AccountLookup, type AccountPhase, type AccountProvider, type AccountState } from './provider.js';
+import { IP_FLAGS, ipRestrictionsOf, LEGACY_FLAG_PROTOCOLS, legacyFlagOf } from './auth-restrictions.js';
+
+/** Our protocol names a policy may block legacy (Basic) authentication for (docs/provider-http.md). */
+const LEGACY_PROTOCOLS = Object.values(LEGACY_FLAG_PROTOCOLS) as [string, ...string[]];
 
 export interface HttpProviderOptions {
   /** Base URL, e.g. https://provider.example/v1 */
@@ -28,6 +32,17 @@ export const httpAccountSchema = z.object({
   server: hostName.nullish(),
   expectedMx: z.array(hostName).nullish(),
   lockoutPolicy: z.object({ threshold: z.number().int().nullish(), durationMinutes: z.number().nullish() }).nullish(),
+  /** The authentication policy that applies to the account: the protocols whose Basic authentication it blocks. */
+  authenticationPolicy: z.object({
+    id: z.union([z.string(), z.number()]).transform(String).nullish(),
+    legacyAuthBlocked: z.array(z.string().transform((s) => s.toLowerCase()).pipe(z.enum(LEGACY_PROTOCOLS))).default([]),
+  }).nullish(),
+  /** The service's authorised IPs: each block with the protocols it may use (same semantics as OVHcloud's). */
+  authorizedIps: z.array(z.object({
+    ip: z.string().min(1),
+    status: z.enum(['ok', 'creating', 'deleting']).default('ok'),
+    protocols: z.array(z.enum(IP_FLAGS)).default([]),
+  })).nullish(),
 });
 export type HttpAccount = z.output<typeof httpAccountSchema>;
 
@@ -54,6 +69,10 @@ export function mapHttpAccount(a: HttpAccount, now: number): AccountState {
     disabledProtocols: a.disabledProtocols,
     server: a.server ?? undefined,
     expectedMx: a.expectedMx ?? undefined,
+    authPolicy: a.authenticationPolicy
+      ? { ...(a.authenticationPolicy.id ? { id: a.authenticationPolicy.id } : {}), source: 'account', legacyAuthBlocked: a.authenticationPolicy.legacyAuthBlocked, flags: a.authenticationPolicy.legacyAuthBlocked.map((p) => legacyFlagOf(p)!) }
+      : undefined,
+    ipRestrictions: a.authorizedIps ? ipRestrictionsOf(a.authorizedIps.map((e) => ({ ip: e.ip, status: e.status, flags: e.protocols }))) : undefined,
   };
 }
 

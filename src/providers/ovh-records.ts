@@ -3,6 +3,7 @@
 // schema (shared/reference/ovh-exchange-api.md §3–§6): `mxRecord`/`srvRecord`/`spfRecord` are what
 // DNS held when OVHcloud last looked, `expected*` what the platform wants, `*IsValid` its verdict.
 import type { AccountPhase, AccountState, PendingTask, ProviderRecordView, SrvExpectation } from './provider.js';
+import { IP_FLAGS, ipRestrictionsOf, legacyBlockedOf, type AuthPolicy, type IpFlag, type IpRestrictions } from './auth-restrictions.js';
 
 export interface OvhService {
   hostname?: string | null;
@@ -11,6 +12,8 @@ export interface OvhService {
   lockoutObservationWindow?: number;
   /** ServiceStateEnum: inMaintenance | ok | suspended. */
   state?: string;
+  /** The policy given to accounts that name none. */
+  defaultAuthenticationPolicyId?: number | null;
 }
 export interface OvhAccount {
   /** ObjectStateEnum: creating | deleting | internalMigration | ok | reopening | suspended | suspending. */
@@ -18,7 +21,13 @@ export interface OvhAccount {
   spamDetected?: boolean;
   spamTicketNumber?: number | null;
   expirationDate?: string | null;
+  /** An id from `…/service/{svc}/authenticationPolicy`; null = the service's default applies. */
+  authenticationPolicyId?: number | null;
 }
+/** exchangeServiceAuthenticationPolicy: `id` and 14 booleans blockLegacyAuth…/blockModernAuth…. */
+export type OvhAuthenticationPolicy = { id?: number } & Record<string, unknown>;
+/** exchangeServiceAuthorizedIp: `ip` (ipv4Block), `status` (creating | deleting | ok) and one boolean per protocol. */
+export type OvhAuthorizedIp = { ip?: string; status?: string } & Partial<Record<IpFlag, boolean>>;
 export interface OvhProtocol { IMAP?: boolean; POP?: boolean; activeSync?: boolean; webMail?: boolean }
 export interface OvhDiagnosis { isLocked?: boolean }
 export interface OvhDomain {
@@ -94,6 +103,22 @@ export interface OvhDocuments {
   domain?: OvhDomain;
   /** The account's tasks as read (any status); only unfinished ones are kept. */
   tasks?: OvhTask[];
+  /** The policy that applies (the account's, else the service's default) and where its id came from. */
+  authPolicy?: { policy: OvhAuthenticationPolicy; source: 'account' | 'service-default' };
+  /** Every authorised-IP entry of the service (undefined: not read). */
+  authorizedIps?: OvhAuthorizedIp[];
+}
+
+/** The policy's true flags → our protocols blocked for legacy (Basic) authentication. */
+export function mapOvhAuthPolicy(policy: OvhAuthenticationPolicy, source: 'account' | 'service-default'): AuthPolicy {
+  return { ...(policy.id !== undefined ? { id: String(policy.id) } : {}), source, ...legacyBlockedOf(policy) };
+}
+
+/** The entries (as read) → restrictions per protocol flag, entries in force only (auth-restrictions.ts). */
+export function mapOvhAuthorizedIps(entries: OvhAuthorizedIp[]): IpRestrictions {
+  return ipRestrictionsOf(entries.filter((e) => typeof e.ip === 'string').map((e) => ({
+    ip: e.ip!, status: String(e.status ?? 'unknown'), flags: IP_FLAGS.filter((f) => e[f] === true),
+  })));
 }
 
 /** Pure mapping of the OVHcloud documents onto the provider-neutral state. */
@@ -132,5 +157,7 @@ export function mapOvhAccount(d: OvhDocuments, now: number): AccountState {
     dkim: dom?.dkimDiagnostics ? { state: dom.dkimDiagnostics.state, errorCode: dom.dkimDiagnostics.errorCode ?? null, message: dom.dkimDiagnostics.message ?? null } : undefined,
     pendingTasks: d.tasks ? pending : undefined,
     serviceState: svc?.state && svc.state !== 'ok' ? svc.state : undefined,
+    authPolicy: d.authPolicy ? mapOvhAuthPolicy(d.authPolicy.policy, d.authPolicy.source) : undefined,
+    ipRestrictions: d.authorizedIps ? mapOvhAuthorizedIps(d.authorizedIps) : undefined,
   };
 }

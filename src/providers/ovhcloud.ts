@@ -2,7 +2,9 @@
 // its protocol switches, lock state and unfinished tasks, the service (server, lockout policy)
 // and the domain (what DNS held, what the platform expects, OVHcloud's own verdicts).
 import { apiMessage, type JsonAnswer } from './json-request.js';
-import { mapOvhAccount, type OvhAccount, type OvhDiagnosis, type OvhDomain, type OvhProtocol, type OvhService, type OvhTask } from './ovh-records.js';
+import {
+  mapOvhAccount, type OvhAccount, type OvhAuthenticationPolicy, type OvhAuthorizedIp, type OvhDiagnosis, type OvhDomain, type OvhProtocol, type OvhService, type OvhTask,
+} from './ovh-records.js';
 import { createOvhApi, type OvhApi, type OvhApiOptions } from './ovh-signed-api.js';
 import { ProviderError, type AccountLookup, type AccountProvider } from './provider.js';
 
@@ -13,6 +15,8 @@ export interface OvhProviderOptions extends OvhApiOptions {
   cacheTtlMs?: number;
   /** Most recent account tasks read one by one (the list gives ids only). Default 10. */
   maxTasks?: number;
+  /** Authorised-IP entries of a service read one by one (the list gives blocks only). Default 50. */
+  maxAuthorizedIps?: number;
   /** The signed API client; default one built from the options (tests pass a recording one). */
   api?: OvhApi;
 }
@@ -27,6 +31,7 @@ export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
   const now = opts.now ?? Date.now;
   const ttl = opts.cacheTtlMs ?? 5 * 60_000;
   const maxTasks = opts.maxTasks ?? 10;
+  const maxIps = opts.maxAuthorizedIps ?? 50;
   let map: { at: number; byDomain: Map<string, Location> } | undefined;
   let refreshing: Promise<Map<string, Location>> | undefined;
 
@@ -93,6 +98,30 @@ export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
     return tasks.filter((t): t is OvhTask => !!t && typeof t === 'object');
   };
 
+  /**
+   * The authentication policy that applies: the account's `authenticationPolicyId`, else the
+   * service's `defaultAuthenticationPolicyId`. These routes are newer (alpha): a consumer key
+   * without rights on them is recorded in `unavailable`, never a failed lookup.
+   */
+  const readPolicy = async (calls: Calls, svcPath: string, account: OvhAccount, service: OvhService | undefined, signal: AbortSignal, unavailable: Array<Record<string, unknown>>) => {
+    const own = account.authenticationPolicyId;
+    const id = own ?? service?.defaultAuthenticationPolicyId;
+    if (id === null || id === undefined) return undefined;
+    const policy = await expect<OvhAuthenticationPolicy>(calls, `${svcPath}/authenticationPolicy/${seg(String(id))}`, '{svc}/authenticationPolicy/{id}', signal, { allow404: true, optional: unavailable });
+    if (!policy || typeof policy !== 'object') return undefined;
+    return { policy: { ...policy, id: policy.id ?? id }, source: own != null ? 'account' as const : 'service-default' as const };
+  };
+
+  /** The service's authorised IPs: the list holds blocks only, each entry is read. */
+  const readAuthorizedIps = async (calls: Calls, svcPath: string, signal: AbortSignal, unavailable: Array<Record<string, unknown>>): Promise<OvhAuthorizedIp[] | undefined> => {
+    const blocks = await list(calls, `${svcPath}/authorizedIp`, '{svc}/authorizedIp', signal, unavailable);
+    if (!blocks) return undefined;
+    if (blocks.length > maxIps) unavailable.push({ route: '{svc}/authorizedIp/{ip}', reason: `${blocks.length} entries: only the first ${maxIps} were read` });
+    const entries = await Promise.all(blocks.slice(0, maxIps).map((ip) => expect<OvhAuthorizedIp>(calls, `${svcPath}/authorizedIp/${encodeURIComponent(ip)}`, '{svc}/authorizedIp/{ip}', signal, { allow404: true, optional: unavailable })));
+    // An entry that could not be read is left out; one whose read was refused is in `unavailable`.
+    return entries.filter((e): e is OvhAuthorizedIp => !!e && typeof e === 'object').map((e, i) => ({ ...e, ip: e.ip ?? blocks[i] }));
+  };
+
   return {
     name: 'ovhcloud',
     async lookup(email, signal): Promise<AccountLookup> {
@@ -110,12 +139,14 @@ export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
       const base = { provider: 'ovhcloud', api: api.baseUrl, organization: loc.organization, service: loc.service };
       if (!account) return { found: false, evidence: { ...base, reason: 'the service has no such account', calls: [...calls] } };
       const unavailable: Array<Record<string, unknown>> = [];
-      const [protocol, diagnosis, tasks] = await Promise.all([
+      const [protocol, diagnosis, tasks, authPolicy, authorizedIps] = await Promise.all([
         expect<OvhProtocol>(calls, `${accPath}/protocol`, '{svc}/account/{email}/protocol', signal, { allow404: true }),
         expect<OvhDiagnosis>(calls, `${accPath}/diagnostics`, '{svc}/account/{email}/diagnostics', signal, { allow404: true }),
         readTasks(calls, accPath, signal, unavailable),
+        readPolicy(calls, svcPath, account, service, signal, unavailable),
+        readAuthorizedIps(calls, svcPath, signal, unavailable),
       ]);
-      const state = mapOvhAccount({ account, service, protocol, diagnosis, domain: dom, tasks }, now());
+      const state = mapOvhAccount({ account, service, protocol, diagnosis, domain: dom, tasks, authPolicy, authorizedIps }, now());
       return {
         found: true,
         account: state,
@@ -132,6 +163,9 @@ export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
             dkim: dom.dkimDiagnostics?.state ?? null,
           } : null,
           tasks: tasks ? tasks.map((t) => ({ id: t.id, function: t.function, status: t.status, todoDate: t.todoDate })) : null,
+          // The authentication policy that applies (all its flags) and the service's authorised IPs, as read.
+          authenticationPolicy: authPolicy ? { ...authPolicy.policy, appliesAs: authPolicy.source } : null,
+          authorizedIps: authorizedIps ?? null,
           ...(unavailable.length ? { unavailable } : {}),
           calls: [...calls],
         },

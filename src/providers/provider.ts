@@ -1,4 +1,7 @@
 // What the account check needs to know from a hosting provider, whatever its API.
+import type { AuthPolicy, IpRestrictions } from './auth-restrictions.js';
+
+export type { AuthPolicy, IpRestrictions } from './auth-restrictions.js';
 
 /**
  * Where the mailbox is in its life. Every state word a provider publishes maps to one of these
@@ -67,6 +70,13 @@ export interface AccountState {
   pendingTasks?: PendingTask[];
   /** State of the whole service, where it differs from "ok" (e.g. OVHcloud `inMaintenance`). */
   serviceState?: string;
+  /**
+   * The authentication policy that applies to the account (OVHcloud: the account's
+   * `authenticationPolicyId`, else the service's `defaultAuthenticationPolicyId`); absent = unknown.
+   */
+  authPolicy?: AuthPolicy;
+  /** The service's authorised IPs per protocol flag (OVHcloud `authorizedIp`); absent = unknown. */
+  ipRestrictions?: IpRestrictions;
 }
 
 export type AccountLookup =

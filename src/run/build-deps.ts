@@ -32,6 +32,7 @@ export function buildCheckDeps(config: Config): CheckDeps {
       rdapBaseUrl: config.RDAP_BASE_URL,
       rdapBootstrapFile: config.RDAP_BOOTSTRAP_FILE,
       rdapBootstrapUrl: config.RDAP_BOOTSTRAP_URL,
+      egressAddresses: config.EGRESS_ADDRESSES,
     },
   };
 }

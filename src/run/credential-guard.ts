@@ -6,6 +6,7 @@ export function createCredentialGuard(password: string): CredentialGuard & { rel
   let holder: CheckId | undefined;
   let turn: { promise: Promise<void>; resolve: () => void } | undefined;
   const failedLogins: { check: CheckId; protocol: string }[] = [];
+  const verifiedBy: { check: CheckId; protocol: string }[] = [];
   let rejectedBy: CheckId | undefined;
 
   const endTurn = (check: CheckId) => {
@@ -19,6 +20,7 @@ export function createCredentialGuard(password: string): CredentialGuard & { rel
   return {
     get failedLogins() { return failedLogins; },
     get rejectedBy() { return rejectedBy; },
+    get verifiedBy() { return verifiedBy; },
     async acquire(check) {
       for (;;) {
         if (state === 'rejected') return undefined;
@@ -33,7 +35,8 @@ export function createCredentialGuard(password: string): CredentialGuard & { rel
         await turn.promise;
       }
     },
-    succeeded(check) {
+    succeeded(check, protocol) {
+      if (!verifiedBy.some((v) => v.check === check)) verifiedBy.push({ check, protocol });
       state = 'verified';
       endTurn(check);
     },

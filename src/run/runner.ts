@@ -9,7 +9,7 @@ import { analyse } from './root-cause.js';
 import { capEvidence } from './evidence-budget.js';
 import { secretScrubber } from './scrub.js';
 import type {
-  CheckContext, CheckDefinition, CheckId, CheckOutcome, CheckResult, DiagnosticReport, SharedFacts,
+  CheckContext, CheckDefinition, CheckId, CheckOutcome, CheckResult, CredentialGuard, DiagnosticReport, SharedFacts,
 } from '../diagnostics/types.js';
 import type { ResolvedPlatform } from '../platforms/profile.js';
 
@@ -109,7 +109,7 @@ export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<
   const settled = await Promise.allSettled([...done.values()]);
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
-  const checks = input.checks.map((id) => results[id]!);
+  const checks = annotateRefusals(input.checks.map((id) => results[id]!), guard, facts);
   const analysed = analyse(checks);
   return { ...analysed, durationMs: Math.round(opts.deps.now() - t0) };
 }
@@ -153,6 +153,41 @@ async function guarded(
   }
 }
 
+/** How a check's login is named in messages. */
+const LOGIN_LABELS: Partial<Record<CheckId, string>> = {
+  webmail: 'webmail (EWS)', imap: 'IMAP', receive: 'IMAP', send: 'SMTP submission', autodiscover: 'Autodiscover',
+};
+/** Refusals decided from the provider's facts, before any password was sent. */
+const PROVIDER_REFUSALS: ReadonlySet<Code> = new Set<Code>(['LEGACY_AUTH_BLOCKED', 'IP_NOT_AUTHORIZED']);
+
+/**
+ * Once every check has ended: a protocol the provider refuses (LEGACY_AUTH_BLOCKED,
+ * IP_NOT_AUTHORIZED) says so with the login another check got accepted in this run ("the password
+ * is right"); a login that went ahead on an IP-restricted protocol without knowing our egress
+ * addresses carries the restriction, and its AUTH_FAILED names it as a possible cause.
+ */
+function annotateRefusals(checks: CheckResult[], guard: CredentialGuard, facts: SharedFacts): CheckResult[] {
+  return checks.map((r) => {
+    if (r.code && PROVIDER_REFUSALS.has(r.code)) {
+      const by = guard.verifiedBy.find((v) => v.check !== r.id);
+      if (!by) return r;
+      const name = LOGIN_LABELS[by.check] ?? by.check;
+      return {
+        ...r,
+        message: `${r.message}; ${name} accepted the same password: the password is right, do not change it`,
+        evidence: { ...r.evidence, passwordAcceptedBy: { check: by.check, protocol: by.protocol } },
+      };
+    }
+    const unverified = facts.unverifiedIpRestriction?.[r.id];
+    if (!unverified) return r;
+    const ipRestriction = { ...unverified, egressAddresses: 'unknown (EGRESS_ADDRESSES is not set)' };
+    const message = r.code === 'AUTH_FAILED'
+      ? `${r.message}; the provider restricts ${unverified.flag} to authorised IPs (${unverified.allowed.join(', ')}) and this service's egress addresses are not configured: the IP restriction may be the cause, not the password`
+      : r.message;
+    return { ...r, message, evidence: { ...r.evidence, ipRestriction } };
+  });
+}
+
 function skipReason(def: CheckDefinition, ctx: CheckContext, selected: Set<CheckId>) {
   for (const req of def.requires) {
     if (!selected.has(req)) continue;
@@ -163,6 +198,10 @@ function skipReason(def: CheckDefinition, ctx: CheckContext, selected: Set<Check
       return { check: root.check, code: root.code, message: `skipped: ${req} was skipped because of ${root.check}${root.code ? ` (${root.code})` : ''}` };
     }
     if (r && r.status !== 'pass' && r.status !== 'warn') {
+      if (r.code && PROVIDER_REFUSALS.has(r.code)) {
+        // The provider refuses that login whatever the password: say so, not just "ended fail".
+        return { check: req, code: r.code, message: `skipped: ${req} ended ${r.status} (${r.code}): the provider refuses that login whatever the password, so it was not tried` };
+      }
       return { check: req, code: r.code, message: `skipped: ${req} ended ${r.status}${r.code ? ` (${r.code})` : ''}` };
     }
   }

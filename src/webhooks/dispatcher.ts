@@ -6,9 +6,10 @@ import type { RedisClient } from '../store/redis.js';
 import type { Config } from '../config/index.js';
 import type { DiagnosticRecord } from '../diagnostics/record.js';
 import { createDeliveryLog, type DeliveryAttempt, type DeliveryLog } from './delivery-log.js';
-import { createDeliveryProcessor, deliveryBackoff, WEBHOOK_QUEUE, type DeliveryJobData, type WebhookLogger } from './delivery-worker.js';
+import { createDeliveryProcessor, deliveryBackoff, WEBHOOK_QUEUE, type DeliveryJobData, type DeliveryMetrics, type WebhookLogger } from './delivery-worker.js';
 import { createEgressAgent, egressPolicy, validateWebhookUrl } from './egress.js';
 import { buildPayload, eventFor, messageIdFor } from './payload.js';
+import { currentTraceparent } from '../tracing.js';
 
 export interface WebhookDispatcherOptions {
   config: Config;
@@ -20,6 +21,8 @@ export interface WebhookDispatcherOptions {
   /** Name resolution for deliveries; default the system resolver (endpoints are on the internet). */
   resolve?: Parameters<typeof createEgressAgent>[0]['resolve'];
   now?: () => number;
+  /** Counts this process's attempts (src/metrics.ts registerWebhookMetrics; default: not counted). */
+  metrics?: DeliveryMetrics;
 }
 
 export type ResendResult = { queued: true; url: string } | { queued: false; reason: string };
@@ -65,11 +68,14 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
       await deliveryLog.append(record.id, {
         messageId, event, attempt: 0, trigger, url, at: new Date(now()).toISOString(), outcome: 'refused', error: `not sent: ${verdict.reason}`,
       });
+      opts.metrics?.attempt('refused', 'none');
       return { queued: false, reason: verdict.reason };
     }
     if (trigger === 'resend') await deliveryLog.clearGone(record.clientId, url);
     const body = JSON.stringify(buildPayload(record, event, new Date(now())));
-    const data: DeliveryJobData = { diagnosticId: record.id, clientId: record.clientId, url, messageId, event, body, trigger };
+    // The run's trace (tracing on, enqueued by the worker's finisher) goes on to the delivery.
+    const traceparent = currentTraceparent();
+    const data: DeliveryJobData = { diagnosticId: record.id, clientId: record.clientId, url, messageId, event, body, trigger, ...(traceparent ? { traceparent } : {}) };
     // The event's job id makes a repeated enqueueFor (a retried worker) a no-op; re-sends get their own.
     const jobId = trigger === 'event' ? messageId : `${messageId}_resend_${now()}`;
     await queue.add(event, data, { jobId });
@@ -94,6 +100,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
         deliveries: deliveryLog,
         log,
         now,
+        metrics: opts.metrics,
       });
       worker = new Worker<DeliveryJobData>(WEBHOOK_QUEUE, processor, {
         connection,

@@ -3,6 +3,8 @@
 // A job whose record does not exist or has ended is dropped without running (the admission script
 // writes both together, store/admission.ts; this holds whatever else put a job there); one whose
 // record plans a later start (the account's lockout budget) waits, delayed, until then.
+// With tracing on, the run is a span under the POST's (the job's traceparent), each check a child
+// span, and the webhook enqueued at the end carries the run's context.
 import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -19,6 +21,7 @@ import type { EventWriter } from '../store/events.js';
 import type { Finisher } from '../store/finisher.js';
 import type { RunRegistry, StopReason } from './cancel-listener.js';
 import { checkTimeouts } from '../run/timeouts.js';
+import { runInTrace, startSpan, type TraceSpan } from '../tracing.js';
 
 export interface ProcessorDeps {
   config: Readonly<Config>;
@@ -34,7 +37,7 @@ export interface ProcessorDeps {
 
 export function createProcessor(d: ProcessorDeps) {
   return async function processDiagnostic(job: Job<DiagnosticJobData>, token?: string): Promise<void> {
-    const { diagnosticId: id, sealed } = parseJobData(job.data);
+    const { diagnosticId: id, sealed, traceparent } = parseJobData(job.data);
     const log = d.log.child({ diagnosticId: id });
     const stored = await d.store.get(id);
     // Returning completes the job, and completed jobs are removed: the sealed password goes too.
@@ -49,6 +52,19 @@ export function createProcessor(d: ProcessorDeps) {
 
     const ac = new AbortController();
     const unregister = d.runs.register(id, ac);
+    const span = startSpan('diagnostic.run', {
+      kind: 'consumer', parent: traceparent,
+      attributes: { 'exdiag.diagnostic.id': id, 'exdiag.client.id': stored.clientId, 'exdiag.platform': stored.platform, 'exdiag.attempt': job.attemptsStarted },
+    });
+    const checkSpans = new Map<CheckId, TraceSpan>();
+    // Every end goes through here: the run's span learns how it ended, and the webhook the finisher
+    // queues carries the run's trace.
+    const finish = (r: DiagnosticRecord): Promise<void> => {
+      if (!span) return d.finish(r);
+      span.set({ 'exdiag.diagnostic.status': r.status, 'exdiag.verdict': r.verdict, 'exdiag.primary_cause': r.primaryCause, 'exdiag.error.code': r.error?.code });
+      if (r.status === 'failed') span.fail(r.error?.code ?? 'failed');
+      return runInTrace(span.traceparent, () => d.finish(r));
+    };
     const ended = (status: DiagnosticRecord['status'], extra: Partial<DiagnosticRecord> = {}): DiagnosticRecord => ({
       ...current, status, finishedAt: new Date().toISOString(), progress: { ...current.progress, running: [] }, ...extra,
     });
@@ -59,17 +75,17 @@ export function createProcessor(d: ProcessorDeps) {
     };
     delete current.verdict; delete current.primaryCause; delete current.causes; delete current.finishedAt; delete current.error; delete current.durationMs;
     try {
-      if (await d.store.cancelRequested(id)) return await d.finish(ended('cancelled'));
+      if (await d.store.cancelRequested(id)) return await finish(ended('cancelled'));
       let password: string;
       try {
         password = unseal(d.sealKey, sealed, id);
       } catch (err) {
         log.error({ code: 'SEAL_INVALID', err: { name: (err as Error).name } }, 'cannot open the sealed password');
-        return await d.finish(ended('failed', { error: { code: 'SEAL_INVALID', message: 'the sealed password cannot be opened by this worker (SEAL_KEY differs)' } }));
+        return await finish(ended('failed', { error: { code: 'SEAL_INVALID', message: 'the sealed password cannot be opened by this worker (SEAL_KEY differs)' } }));
       }
       const profile = d.config.platforms.get(stored.platform);
       if (!profile) {
-        return await d.finish(ended('failed', { error: { code: 'UNKNOWN_PLATFORM', message: `platform ${stored.platform} is not configured on this worker` } }));
+        return await finish(ended('failed', { error: { code: 'UNKNOWN_PLATFORM', message: `platform ${stored.platform} is not configured on this worker` } }));
       }
       await d.store.save(current);
       log.info({ attempt: job.attemptsStarted, stalled: job.stalledCounter }, 'diagnostic started');
@@ -82,11 +98,20 @@ export function createProcessor(d: ProcessorDeps) {
       };
       const onEvent = async (e: RunEvent) => {
         if (e.type === 'check.started') {
+          if (span) checkSpans.set(e.check, span.child(`check.${e.check}`, { 'exdiag.check.id': e.check }));
           await update((r) => ({ ...r, progress: { ...r.progress, running: [...r.progress.running, e.check] } }));
           await d.events.append(id, 'check.started', { check: e.check, at: e.at });
           return;
         }
         const res = e.result;
+        if (span) {
+          // A check skipped for a prerequisite never started: its span is an instant.
+          const cs = checkSpans.get(res.id) ?? span.child(`check.${res.id}`, { 'exdiag.check.id': res.id });
+          checkSpans.delete(res.id);
+          cs.set({ 'exdiag.check.status': res.status, 'exdiag.check.code': res.code, 'exdiag.check.duration_ms': res.durationMs });
+          if (res.status === 'error') cs.fail(res.code ?? 'error');
+          cs.end();
+        }
         log.info({ check: res.id, status: res.status, code: res.code, durationMs: res.durationMs }, 'check finished');
         await update((r) => {
           const results = [...r.results.filter((x) => x.id !== res.id), res].sort((a, b) => r.checks.indexOf(a.id) - r.checks.indexOf(b.id));
@@ -105,7 +130,7 @@ export function createProcessor(d: ProcessorDeps) {
           },
         );
         await chain;
-        await d.finish(ended('completed', {
+        await finish(ended('completed', {
           results: report.checks, verdict: report.verdict, causes: report.causes, durationMs: report.durationMs,
           progress: { total: report.checks.length, completed: report.checks.length, running: [] },
           ...(report.primaryCause ? { primaryCause: report.primaryCause } : {}),
@@ -113,19 +138,25 @@ export function createProcessor(d: ProcessorDeps) {
       } catch (err) {
         await chain.catch(() => undefined);
         const reason = ac.signal.aborted ? (ac.signal.reason as StopReason) : undefined;
-        if (reason === 'cancel') return await d.finish(ended('cancelled'));
+        if (reason === 'cancel') return await finish(ended('cancelled'));
         if (reason === 'shutdown') {
           // Hand the job back: another worker (or this one after restart) runs it afresh.
           await d.store.save({ ...stored, status: 'queued' });
           await job.moveToWait(token);
+          span?.set({ 'exdiag.diagnostic.status': 'requeued' });
           log.info('worker stopping: diagnostic handed back to the queue');
           throw new WaitingError();
         }
         log.error({ code: 'RUN_ERROR', err: { name: (err as Error).name, message: (err as Error).message } }, 'diagnostic run failed');
-        await d.finish(ended('failed', { error: { code: 'RUN_ERROR', message: `the run stopped unexpectedly (${(err as Error).name})` } }));
+        await finish(ended('failed', { error: { code: 'RUN_ERROR', message: `the run stopped unexpectedly (${(err as Error).name})` } }));
       }
     } finally {
       unregister();
+      if (span) {
+        // Checks still open when the run stopped (cancel, shutdown, deadline).
+        for (const cs of checkSpans.values()) { cs.set({ 'exdiag.check.status': 'aborted' }); cs.end(); }
+        span.end();
+      }
     }
   };
 }

@@ -84,15 +84,30 @@ auth_verbose = yes
 auth_failure_delay = 1 secs
 login_trusted_networks =
 
-# Refused accounts (suspended, locked, expired) fail exactly like a wrong password.
+# A passdb that fails internally for the users who have an (unreadable) file under tempfail/:
+# Dovecot then answers "NO [UNAVAILABLE] Temporary authentication failure." over IMAP
+# (AUTH_UNAVAILABLE); Postfix's SASL turns it into "535 5.7.8 Error: authentication failed: (reason
+# unavailable)". Everyone else has no file there ("missing passwd file"): on to the next passdb.
+# (dovecot/core src/auth/auth-request.c: an internal failure is remembered and returned when no
+# later passdb logs the user in; src/login-common/client-common-auth.c: code=temp_fail → TEMPFAIL.)
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%Lu ${d}/deny
+  args = scheme=PLAIN username_format=%Lu ${d}/tempfail/%Lu
+}
+# Refused accounts (suspended, locked, expired) fail exactly like a wrong password. One deny file
+# per service (%s: imap, or smtp for Postfix's SASL): a mailbox whose authentication policy blocks
+# legacy IMAP is refused over IMAP only (https://doc.dovecot.org/configuration_manual/authentication/restrict_access/).
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%Lu ${d}/deny.%s
   deny = yes
 }
+# Passwords per service too: in the imap file, a mailbox restricted to authorised IPs carries the
+# allow_nets extra field, so IMAP refuses it from elsewhere like a wrong password while submission
+# accepts it (https://doc.dovecot.org/configuration_manual/authentication/allow_nets/).
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%Lu ${d}/users
+  args = scheme=PLAIN username_format=%Lu ${d}/passwd.%s
 }
 userdb {
   driver = passwd-file
@@ -211,7 +226,14 @@ export async function startDovecot(dir: string, certs: LabCerts, opts: DovecotOp
   }
   for (const m of all) {
     const home = homeOf(p.mailRoot, m.address);
-    users.push(`${m.address.toLowerCase()}:{PLAIN}${m.password}:${MAIL_UID}:${MAIL_GID}::${home}::`);
+    // Extra fields (after the shell): `nologin` makes Dovecot check the password, then refuse the
+    // login with "NO [CONTACTADMIN] Login disabled for this user" (dovecot/core
+    // src/login-common/client-common-auth.c: nologin → CLIENT_AUTH_FAIL_CODE_LOGIN_DISABLED;
+    // src/imap-login/client-authenticate.c: LOGIN_DISABLED → IMAP_RESP_CODE_CONTACTADMIN).
+    // An authTempFail user is not in the users file: only the failing passdb knows it.
+    if (!m.authTempFail) {
+      users.push(`${m.address.toLowerCase()}:{PLAIN}${m.password}:${MAIL_UID}:${MAIL_GID}::${home}::${m.loginDisabled ? 'nologin' : ''}`);
+    }
     if (m.denyLogin) deny.push(`${m.address.toLowerCase()}:`);
     if (m.fileIntoJunk) {
       const sieve = join(home, '.dovecot.sieve');
@@ -222,6 +244,24 @@ export async function startDovecot(dir: string, certs: LabCerts, opts: DovecotOp
   // The auth process (user dovecot) reads these: throwaway lab passwords that scenarios.ts holds anyway.
   await writeFile(join(d, 'users'), `${users.join('\n')}\n`, { mode: 0o644 });
   await writeFile(join(d, 'deny'), `${deny.join('\n')}\n`, { mode: 0o644 });
+  // The passdbs read per service (%s): imap, smtp (Postfix SASL); the others for any other lookup.
+  // IMAP refuses the legacy-IMAP-blocked mailboxes (refuseLegacyAuth) and, outside allow_nets, the
+  // IP-restricted ones (allowNets.imap); submission accepts both.
+  const imapNets = new Map(MAILBOXES.filter((m) => m.allowNets?.imap?.length).map((m) => [m.address.toLowerCase(), m.allowNets!.imap!.join(',')]));
+  const imapUsers = users.map((l) => {
+    const nets = imapNets.get(l.slice(0, l.indexOf(':')));
+    return nets ? `${l}${l.endsWith('::') ? '' : ' '}allow_nets=${nets}` : l;
+  });
+  const denyImap = MAILBOXES.filter((m) => m.refuseLegacyAuth?.includes('imap')).map((m) => `${m.address.toLowerCase()}:`);
+  for (const service of ['imap', 'smtp', 'lmtp', 'pop3', 'submission']) {
+    await writeFile(join(d, `passwd.${service}`), `${(service === 'imap' ? imapUsers : users).join('\n')}\n`, { mode: 0o644 });
+    await writeFile(join(d, `deny.${service}`), `${[...deny, ...(service === 'imap' ? denyImap : [])].join('\n')}\n`, { mode: 0o644 });
+  }
+  // Files the auth process (user dovecot) may not read: its passwd-file lookup fails (EACCES).
+  await mkdir(join(d, 'tempfail'), { recursive: true, mode: 0o755 });
+  for (const m of MAILBOXES.filter((x) => x.authTempFail)) {
+    await writeFile(join(d, 'tempfail', m.address.toLowerCase()), '', { mode: 0o000 });
+  }
   await writeFile(p.conf, config(dir, p, certs, { authPenalty: opts.authPenalty ?? process.env.LAB_AUTH_PENALTY === '1' }));
   const child = startChild('dovecot', ['-F', '-c', p.conf], p.log);
   try {

@@ -18,7 +18,7 @@ import { assertLabPortsFree } from './ports.js';
 import { ensureLoopbackAddress } from './postfix.js';
 import { LAB_DIR_PREFIX, startPostfix } from './postfix.js';
 import { restartRedis, startRedis, stopRedis } from './redis.js';
-import { ADDR, DNSBL, LAB_DKIM_SELECTORS, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, PORTS, STATUS, mailbox } from './scenarios.js';
+import { ADDR, DNSBL, HOSTILE, LAB_DKIM_SELECTORS, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, PORTS, STATUS, mailbox } from './scenarios.js';
 
 export interface LabOptions {
   /** Keep the temp dir after stop (for debugging); default false, or LAB_KEEP=1. */
@@ -62,6 +62,8 @@ export function labPlatforms(): Record<string, unknown> {
     // Outbound reputation faults (DNS data only): a blocklisted address, then addresses whose reverse DNS is missing or unconfirmed.
     'lab-outbound-bad': { ...lab, label: 'Exchange lab sending from a blocklisted address and addresses with bad reverse DNS', outbound: [ADDR.outboundListed, ADDR.outboundNoPtr, ADDR.outboundBadPtr] },
     'lab-outbound-rdns': { ...lab, label: 'Exchange lab sending from addresses with bad reverse DNS', outbound: [ADDR.outboundNoPtr, ADDR.outboundBadPtr] },
+    // Submission on an Exchange Online look-alike whose tenant has SMTP AUTH off (535 5.7.139); IMAP and EWS stay the lab's.
+    'lab-exo-smtp': { ...lab, label: 'Exchange lab with Exchange Online submission (SMTP AUTH disabled for the tenant)', smtp: { host: HOSTILE.exoSmtpAuthDisabled, port: PORTS.exoSubmission } },
   };
 }
 
@@ -131,6 +133,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       MX_PORT: String(PORTS.mx),
       // The lab's servers live on loopback, which the checks may not reach by default.
       CHECK_EGRESS_ALLOWLIST: '127.0.0.0/8',
+      // Where the service's traffic leaves from (a deployment's NAT address): every lab client is
+      // 127.0.0.1, which the providers' authorised IPs are judged against (IP_NOT_AUTHORIZED).
+      EGRESS_ADDRESSES: ADDR.main,
       NODE_EXTRA_CA_CERTS: certs.ca,
       PLATFORMS_FILE: platformsFile,
       DEFAULT_PLATFORM: 'lab',

@@ -54,6 +54,11 @@ export const HOSTILE = {
   slowBody: 'slow-body.lab.test',
   /** HTTPS: Autodiscover answers that send the client to ADDR.forbidden (redirectUrl, 302, EwsUrl), picked by the address's local part. */
   toForbidden: 'to-forbidden.lab.test',
+  /**
+   * Submission (PORTS.exoSubmission): an Exchange Online look-alike (greeting, EHLO, STARTTLS) that
+   * answers every AUTH with `535 5.7.139 … SmtpClientAuthentication is disabled for the Tenant …`.
+   */
+  exoSmtpAuthDisabled: 'exo-smtp-auth-disabled.lab.test',
 } as const;
 
 /** A name whose A record is ADDR.forbidden. */
@@ -71,6 +76,8 @@ export const PORTS = {
   https: 443,
   /** Plain-HTTP stand-in: the Autodiscover redirect probe (GET http://autodiscover.<domain>/…) answers here. */
   http: 80,
+  /** The Exchange Online look-alike submission server on ADDR.hostile (HOSTILE.exoSmtpAuthDisabled); EXO itself uses 587. */
+  exoSubmission: 10587,
 } as const;
 
 export const LAB_ZONE = 'lab.test';
@@ -270,6 +277,8 @@ export const DOMAINS: Record<string, DomainScenario> = {
     dkim: { lab1: [`v=DKIM1; k=rsa; p=${DKIM_KEYS.rsa2048.slice(0, 180)}`], lab2: ['v=DKIM1; k=rsa; p='] },
     note: 'DKIM key truncated at lab1, revoked at lab2 (DKIM_INVALID)',
   },
+  // A correct password that is refused (test/integration/auth-refusals.test.ts): held by OVH.ipRestricted, a second OVHcloud service.
+  'iprestricted.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'held by a second OVHcloud service whose authorised IPs (IMAPS, HTTPS) do not include the lab\'s egress address (IP_NOT_AUTHORIZED)' },
   // The scale bench's domain: its mailboxes (u0001…u1000) live in bulk.ts and are greylisted, so every receive waits.
   'bulk.test': { mx: goodMx, srv: goodSrv, ...goodAuth, rdap: { registered: true, expires: inDays(365) }, note: 'healthy; the mailboxes of test/lab/bulk.ts (scale bench), inbound mail greylisted for 3 s' },
 };
@@ -286,6 +295,11 @@ export interface ProviderState {
   protocols?: { IMAP: boolean; POP: boolean; activeSync: boolean; webMail: boolean };
   /** Tasks on the account (OVHcloud email.exchange.Task): a TaskFunctionEnum value and TaskStatusEnum. */
   tasks?: Array<{ function: string; status: 'todo' | 'doing' | 'done' | 'error' | 'cancelled' }>;
+  /**
+   * The account's `authenticationPolicyId`, a key of AUTH_POLICIES; undefined = the default policy
+   * (OVH.defaultPolicyId); null = none of its own, so the service's default applies.
+   */
+  authenticationPolicyId?: number | null;
 }
 
 export interface MailboxScenario {
@@ -301,6 +315,10 @@ export interface MailboxScenario {
   greylist?: boolean;
   /** MX refuses inbound mail to this recipient with 550 5.7.1 (MX_REJECTED); IMAP and submission still work. */
   rejectInbound?: boolean;
+  /** Dovecot checks the password, then refuses the login with `[CONTACTADMIN]` (passdb extra field `nologin`): LOGIN_DISABLED. */
+  loginDisabled?: boolean;
+  /** Dovecot cannot check the password (its passdb fails internally): `[UNAVAILABLE]` over IMAP (Postfix's SASL makes it `535 5.7.8 … (reason unavailable)`). */
+  authTempFail?: boolean;
   /**
    * Headers the lab platform adds, as a real one judges mail: `sent` to what this mailbox submits
    * (an Authentication-Results line), `probe` to inbound mail for it (a spam verdict). Postfix PREPEND.
@@ -308,6 +326,16 @@ export interface MailboxScenario {
   platformVerdict?: { sent?: string; probe?: string };
   /** Account state the provider stand-ins report; undefined = unknown to the provider (ACCOUNT_NOT_FOUND). */
   provider?: ProviderState;
+  /**
+   * Servers refuse this mailbox's password logins over these protocols as its authentication policy
+   * would (Dovecot: a deny passdb per service, for `imap`; the HTTPS stand-ins: `ews`, `autodiscover`).
+   */
+  refuseLegacyAuth?: Array<'imap' | 'ews' | 'autodiscover'>;
+  /**
+   * Servers accept this mailbox's logins only from these networks, per protocol, as the provider's
+   * authorised IPs would (Dovecot `allow_nets` for `imap`; the HTTPS stand-ins for `https`).
+   */
+  allowNets?: { imap?: string[]; https?: string[] };
   note: string;
 }
 
@@ -352,6 +380,20 @@ export const MAILBOXES: MailboxScenario[] = [
   },
   ...['sts-ok.test', 'sts-badcert.test', 'mx-badcert.test', 'sts-mismatch.test', 'sts-broken.test', 'dkim-weak.test', 'dkim-broken.test']
     .map((d) => ({ address: `user@${d}`, password: pw(d.replace(/\.test$/, '')), provider: okState, note: DOMAINS[d].note })),
+  // A correct password that is refused (test/integration/auth-refusals.test.ts).
+  {
+    address: 'legacyimap@healthy.test', password: pw('legacyimap'), refuseLegacyAuth: ['imap'], provider: { ...okState, authenticationPolicyId: 2 },
+    note: 'its authentication policy (AUTH_POLICIES[2]) blocks legacy IMAP logins: Dovecot refuses its IMAP login, EWS, Autodiscover and submission accept the password (LEGACY_AUTH_BLOCKED)',
+  },
+  {
+    address: 'user@iprestricted.test', password: pw('iprestricted'), allowNets: { imap: ['203.0.113.0/24'], https: ['203.0.113.0/24'] }, provider: { ...okState, authenticationPolicyId: null },
+    note: 'its service (OVH.ipRestricted) opens IMAPS and HTTPS to 203.0.113.0/24 only: Dovecot and the HTTPS stand-ins refuse its logins from 127.0.0.1; submission accepts them (IP_NOT_AUTHORIZED); no policy of its own (the service default applies)',
+  },
+  // The servers' own words for a correct password that is refused (test/integration/auth-replies.test.ts).
+  { address: 'nologin@healthy.test', password: pw('nologin'), loginDisabled: true, provider: okState, note: 'Dovecot checks the password, then answers [CONTACTADMIN] Login disabled for this user (passdb nologin): LOGIN_DISABLED' },
+  { address: 'tempfail@healthy.test', password: pw('tempfail'), authTempFail: true, provider: okState, note: 'Dovecot\'s passdb fails for this user: IMAP [UNAVAILABLE] (AUTH_UNAVAILABLE, the password not judged); EWS accepts the password' },
+  { address: 'exo-smtp@healthy.test', password: pw('exo-smtp'), provider: okState, note: `healthy; under the platform lab-exo-smtp its submission server is ${HOSTILE.exoSmtpAuthDisabled}, which answers AUTH with 535 5.7.139 (LEGACY_AUTH_BLOCKED)` },
+  { address: 'wrongpw-replies@healthy.test', password: pw('wrongpw-replies'), provider: okState, note: 'wrong-password scenarios of the auth-replies tests (AUTH_FAILED, judged)' },
 ];
 
 export const mailbox = (address: string): MailboxScenario => {
@@ -368,7 +410,28 @@ export const OVH = {
   organization: 'hosted-lab-1',
   service: 'hosted-lab-1',
   lockout: { lockoutThreshold: 5, lockoutDuration: 30, lockoutObservationWindow: 30 },
+  /** The policy new accounts get (ExchangeService.defaultAuthenticationPolicyId), a key of AUTH_POLICIES. */
+  defaultPolicyId: 1,
+  /**
+   * A second service of the organisation, holding its own domains, whose authorised IPs leave the
+   * lab's egress address (127.0.0.1) out. 203.0.113.0/24 and 198.51.100.0/24 (RFC 5737) are data only:
+   * nothing dials them. The `creating` entry is not in force yet (its task has not run).
+   */
+  ipRestricted: {
+    service: 'hosted-lab-2',
+    domains: ['iprestricted.test'],
+    authorizedIps: [
+      { ip: '203.0.113.0/24', status: 'ok', displayName: 'office', protocols: ['HTTPS', 'IMAPS'] },
+      { ip: '198.51.100.0/24', status: 'creating', displayName: 'branch (not applied yet)', protocols: ['SMTPS', 'IMAPS'] },
+    ],
+  },
 } as const;
+
+/** Authentication policies of the OVHcloud stand-in by id: the `blockLegacyAuth…`/`blockModernAuth…` flags that are true. */
+export const AUTH_POLICIES: Record<number, string[]> = {
+  1: [],
+  2: ['blockLegacyAuthImap'],
+};
 
 export const PROVIDER_HTTP_TOKEN = 'lab-provider-token-0001';
 

@@ -17,7 +17,7 @@ const LAYERS: Record<string, number> = {
   'diagnostics': 3,
   'checks': 4,
   'run': 5,
-  'store': 6, 'webhooks': 6, 'report': 6, 'metrics.ts': 6,
+  'store': 6, 'webhooks': 6, 'report': 6, 'metrics.ts': 6, 'tracing.ts': 6,
   'api': 7, 'worker': 7, 'cli': 7, 'app.ts': 7,
   'server.ts': 8, 'worker.ts': 8, 'cli.ts': 8, 'dev.ts': 8,
 };

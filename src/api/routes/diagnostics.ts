@@ -21,6 +21,7 @@ import { createClientRateLimit } from '../client-rate-limit.js';
 import { routeSchema, type OpenApiDocument } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import { ownedRecord } from '../owned-record.js';
+import { jobTrace } from '../../tracing.js';
 
 export interface DiagnosticsRoutesOptions {
   config: Readonly<Config>;
@@ -108,7 +109,7 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
     const limit = await rate.beforeCreate(req, reply, clientId);
     let outcome: AdmissionOutcome;
     try {
-      outcome = await o.admission.admit(record, { diagnosticId: record.id, sealed: seal(o.sealKey, b.password, record.id) }, {
+      outcome = await o.admission.admit(record, { diagnosticId: record.id, sealed: seal(o.sealKey, b.password, record.id), ...jobTrace(req) }, {
         now,
         throttle: {
           max: config.THROTTLE_MAX,
@@ -150,8 +151,8 @@ export const diagnosticsRoutes: FastifyPluginAsync<DiagnosticsRoutesOptions> = a
         // Only when this request was counted by the script: afterCreate has thrown RATE_LIMITED.
         throw new Error('rate limit outcome without a limit');
     }
-    // Said by fastify's "request completed" line rather than a line of its own (a log line is a write).
-    reply.log = reply.log.child({ diagnosticId: record.id, clientId, ...(outcome.delayMs > 0 ? { delayMs: outcome.delayMs } : {}) });
+    // Said by the access line ("request completed", api/access-log.ts) rather than a line of its own (a log line is a write).
+    req.accessFields = { diagnosticId: record.id, ...(outcome.delayMs > 0 ? { delayMs: outcome.delayMs } : {}) };
     return reply.code(202).header('location', location(record.id)).send(publicView(record));
   });
 

@@ -9,6 +9,7 @@ import { hostileHttpServer, hostileHttpsServer } from './http.js';
 import { hostileImapServer } from './imap.js';
 import { HOSTILE_LOG, hostileLog } from './log.js';
 import { hostileSmtpServer } from './smtp.js';
+import { exoSmtpServer } from './exo-smtp.js';
 
 /** Plain HTTP: where `http://autodiscover.<domain>/…` (the redirect probe) lands. */
 export const HTTP_PORT = 80;
@@ -35,6 +36,8 @@ export async function startHostile(opts: { labDir: string; cert: { key: string; 
     [hostileSmtpServer(tls, log), PORTS.submission],
     [hostileHttpsServer(tls, log), PORTS.https],
     [hostileHttpServer(log), HTTP_PORT],
+    // Its own port: an SMTP server greets before TLS, so SNI cannot pick it on the shared one.
+    [exoSmtpServer(tls, log), PORTS.exoSubmission],
   ];
   // Open connections (a slowloris, a flood) must not keep the lab from stopping.
   const sockets = new Set<{ destroy(): void }>();

@@ -34,6 +34,27 @@ export function checkPassword(user: string, password: string): MailboxScenario |
   return mailbox;
 }
 
+/** IPv4 `a.b.c.d` inside `net/len` (the lab's authorised-IP blocks are IPv4, like OVHcloud's ipv4Block). */
+function inBlock(ip: string, block: string): boolean {
+  const n = (s: string) => s.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
+  const a = ip.replace(/^::ffff:/i, '');
+  const [net, len] = block.split('/');
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(a)) return false;
+  const size = 2 ** (32 - Number(len ?? 32));
+  return Math.floor(n(a) / size) === Math.floor(n(net) / size);
+}
+
+/**
+ * What Exchange would refuse although the password is right: Basic logins over a protocol the
+ * mailbox's authentication policy blocks (refuseLegacyAuth), and logins from outside the
+ * service's authorised IPs for HTTPS (allowNets.https). Both answer like a wrong password (401).
+ */
+function refusedAnyway(mailbox: MailboxScenario, protocol: HttpLoginProtocol, remote: string | undefined): boolean {
+  if (protocol !== 'owa' && mailbox.refuseLegacyAuth?.includes(protocol)) return true;
+  const nets = mailbox.allowNets?.https;
+  return !!nets && !nets.some((b) => inBlock(remote ?? '', b));
+}
+
 /**
  * The signed-in mailbox, or undefined after answering 401 itself. Only a login that was really
  * attempted (Basic credentials presented to a server that accepts Basic) is logged as failed.
@@ -48,7 +69,8 @@ export async function authenticate(req: StandinRequest, res: ServerResponse, log
     sendUnauthorized(req, res);
     return undefined;
   }
-  const mailbox = checkPassword(creds.user, creds.password);
+  const found = checkPassword(creds.user, creds.password);
+  const mailbox = found && !refusedAnyway(found, protocol, req.remoteAddress) ? found : undefined;
   if (!mailbox) {
     await log.failed(creds.user, protocol);
     sendUnauthorized(req, res);

@@ -15,6 +15,8 @@ export interface StandinRequest {
   host: string;
   headers: IncomingMessage['headers'];
   body: Buffer;
+  /** The client's address (the lab's clients are on loopback). */
+  remoteAddress?: string;
 }
 
 /** Where the stand-ins are reachable, so answers can point back at themselves. */
@@ -48,6 +50,7 @@ export async function readRequest(req: IncomingMessage): Promise<StandinRequest>
     host: stripPort(hostHeader).toLowerCase(),
     headers: req.headers,
     body: Buffer.concat(chunks),
+    remoteAddress: req.socket.remoteAddress,
   };
 }
 

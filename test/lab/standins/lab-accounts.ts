@@ -3,7 +3,7 @@
 // keeps OVHcloud's distinction: what DNS holds (the scenario's records) versus what the platform
 // expects (the lab platform's MX, SRV and SPF), and a verdict computed from the two.
 import { findBulkMailbox } from '../bulk.js';
-import { DOMAINS, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, MAILBOXES, type MailboxScenario, type ProviderState } from '../scenarios.js';
+import { AUTH_POLICIES, DOMAINS, LAB_MX, LAB_SERVER, LAB_SPF_INCLUDE, MAILBOXES, OVH, type MailboxScenario, type ProviderState } from '../scenarios.js';
 
 export interface LabTask { id: number; function: string; status: string; todoDate: string; finishDate: string | null }
 
@@ -64,6 +64,36 @@ export function labAccount(address: string, nowMs: number): LabAccount | undefin
 }
 
 export const labDomainNames = (): string[] => Object.keys(DOMAINS);
+
+/** The OVHcloud services of the lab organisation: the main one holds every domain but the restricted service's. */
+export const labServices = (): string[] => [OVH.service, OVH.ipRestricted.service];
+
+/** The service that holds a domain. */
+export const serviceOfDomain = (domain: string): string =>
+  ((OVH.ipRestricted.domains as readonly string[]).includes(domain.toLowerCase()) ? OVH.ipRestricted.service : OVH.service);
+
+/** The domains a service holds. */
+export const domainsOfService = (service: string): string[] => labDomainNames().filter((d) => serviceOfDomain(d) === service);
+
+/** Every flag of an OVHcloud authentication policy (exchangeServiceAuthenticationPolicy), false unless AUTH_POLICIES sets it. */
+export const POLICY_FLAGS = ['ActiveSync', 'Autodiscover', 'Imap', 'Mapi', 'OfflineAddressBook', 'Pop', 'WebServices']
+  .flatMap((p) => [`blockLegacyAuth${p}`, `blockModernAuth${p}`]).sort();
+
+/** The account's own policy id (null: none, the service default applies). */
+export const accountPolicyId = (a: LabAccount): number | null =>
+  (a.provider.authenticationPolicyId === undefined ? OVH.defaultPolicyId : a.provider.authenticationPolicyId);
+
+/** The policy that applies to the account (its own, else the service's default) and its true flags. */
+export function effectivePolicy(a: LabAccount): { id: number; flags: string[] } {
+  const id = accountPolicyId(a) ?? OVH.defaultPolicyId;
+  return { id, flags: AUTH_POLICIES[id] ?? [] };
+}
+
+/** Authorised-IP entries of a service: the main one is open to the lab's loopback on every protocol. */
+export function serviceAuthorizedIps(service: string): Array<{ ip: string; status: string; displayName: string; protocols: readonly string[] }> {
+  if (service === OVH.ipRestricted.service) return OVH.ipRestricted.authorizedIps.map((e) => ({ ...e }));
+  return [{ ip: '127.0.0.0/8', status: 'ok', displayName: 'lab loopback', protocols: ['HTTPS', 'IMAP', 'IMAPS', 'POP', 'POPS', 'SMTP', 'SMTPS'] }];
+}
 
 /** What the lab platform expects of every domain (the OVHcloud `expected*` fields). */
 export const EXPECTED = {

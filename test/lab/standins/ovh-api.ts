@@ -3,9 +3,12 @@
 // checked by test/integration/ovh-contract.test.ts against test/contracts/ovh-exchange.schema.ts).
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { DOMAINS, LAB_SERVER, MAILBOXES, OVH } from '../scenarios.js';
+import { AUTH_POLICIES, DOMAINS, LAB_SERVER, MAILBOXES, OVH } from '../scenarios.js';
 import { sendJson, segmentsUnder, type Site, type StandinRequest } from './http-util.js';
-import { canReceive, EXPECTED, labAccount, labDomainNames, mxIsValid, observedRecords, spfIsValid, srvIsValid, type LabAccount } from './lab-accounts.js';
+import {
+  accountPolicyId, canReceive, domainsOfService, EXPECTED, labAccount, labServices, mxIsValid, observedRecords, POLICY_FLAGS, serviceAuthorizedIps,
+  serviceOfDomain, spfIsValid, srvIsValid, type LabAccount,
+} from './lab-accounts.js';
 import { verifyOvhRequest } from './ovh-signature.js';
 
 export interface OvhApiOptions {
@@ -19,21 +22,20 @@ const day = 24 * 3600 * 1000;
 
 const spamAndVirusConfiguration = { checkDKIM: true, checkSPF: true, deleteSpam: false, deleteVirus: true, putInJunk: true, tagSpam: true, tagVirus: false };
 
-/** The service's one authentication policy: nothing blocked (what new accounts get). */
-const AUTH_POLICY_ID = 1;
-const authenticationPolicy = {
-  id: AUTH_POLICY_ID,
-  blockLegacyAuthActiveSync: false, blockLegacyAuthAutodiscover: false, blockLegacyAuthImap: false, blockLegacyAuthMapi: false,
-  blockLegacyAuthOfflineAddressBook: false, blockLegacyAuthPop: false, blockLegacyAuthWebServices: false,
-  blockModernAuthActiveSync: false, blockModernAuthAutodiscover: false, blockModernAuthImap: false, blockModernAuthMapi: false,
-  blockModernAuthOfflineAddressBook: false, blockModernAuthPop: false, blockModernAuthWebServices: false,
-};
+/**
+ * exchangeServiceAuthenticationPolicy: `id` and the 14 flags, true where AUTH_POLICIES says so.
+ * Policy 1 blocks nothing (what new accounts get); policy 2 blocks legacy IMAP (legacyimap@).
+ */
+const authenticationPolicy = (id: number) => ({ id, ...Object.fromEntries(POLICY_FLAGS.map((f) => [f, (AUTH_POLICIES[id] ?? []).includes(f)])) });
 
-/** Authorized IPs of the service: the lab's loopback, every protocol (where the diagnostic runs from). */
-const AUTHORIZED_IPS = ['127.0.0.0/8'];
-const authorizedIp = (ip: string, now: number) => ({
-  ip, status: 'ok', displayName: 'lab loopback', creationDate: new Date(now - 300 * day).toISOString(), updateDate: null,
-  HTTPS: true, IMAP: true, IMAPS: true, POP: true, POPS: true, SMTP: true, SMTPS: true,
+/**
+ * exchangeServiceAuthorizedIp. The main service is open to the lab's loopback on every protocol
+ * (where the diagnostic runs from); OVH.ipRestricted's entries leave 127.0.0.1 out.
+ */
+const IP_FLAGS = ['HTTPS', 'IMAP', 'IMAPS', 'POP', 'POPS', 'SMTP', 'SMTPS'] as const;
+const authorizedIp = (e: { ip: string; status: string; displayName: string; protocols: readonly string[] }, now: number) => ({
+  ip: e.ip, status: e.status, displayName: e.displayName, creationDate: new Date(now - 300 * day).toISOString(), updateDate: null,
+  ...Object.fromEntries(IP_FLAGS.map((f) => [f, e.protocols.includes(f)])),
 });
 
 const notFound = (res: ServerResponse, what: string, value: string) =>
@@ -56,7 +58,7 @@ function account(a: LabAccount, now: number) {
   return {
     SAMAccountName: null,
     accountLicense: 'standard',
-    authenticationPolicyId: AUTH_POLICY_ID,
+    authenticationPolicyId: accountPolicyId(a),
     city: null,
     company: null,
     configured: p.state !== 'creating',
@@ -145,17 +147,17 @@ function diagnosis(a: LabAccount, now: number) {
 }
 
 /** email.exchange.ExchangeServiceWithIAM. */
-function service(opts: OvhApiOptions, now: number) {
+function service(opts: OvhApiOptions, now: number, name: string = OVH.service) {
   return {
     adfsChangePassword: false,
     cnameDcvRecord: null,
     complexityEnabled: true,
-    defaultAuthenticationPolicyId: AUTH_POLICY_ID,
+    defaultAuthenticationPolicyId: OVH.defaultPolicyId,
     defaultSmartHost: null,
     displayName: 'Lab hosted Exchange',
-    domain: OVH.service,
+    domain: name,
     hostname: LAB_SERVER,
-    iam: { id: '6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b', urn: `urn:v1:eu:resource:emailExchange:${OVH.organization}/service/${OVH.service}`, displayName: null, tags: null, state: 'OK' },
+    iam: { id: name === OVH.service ? '6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b' : '6f1c0e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5c', urn: `urn:v1:eu:resource:emailExchange:${OVH.organization}/service/${name}`, displayName: null, tags: null, state: 'OK' },
     lastUpdateDate: new Date(now - 60 * day).toISOString(),
     ...OVH.lockout,
     maxPasswordAge: null,
@@ -225,35 +227,41 @@ function exchangeRoutes(req: StandinRequest, res: ServerResponse, seg: string[],
   const [org, s1, svc, s3, item, ...rest] = seg;
   if (org !== OVH.organization) return notFound(res, 'organizationName', org);
   if (s1 !== 'service') return invalidUrl();
-  if (svc === undefined) return reply(res, 200, [OVH.service]);
-  if (svc !== OVH.service) return notFound(res, 'exchangeService', svc);
-  if (s3 === undefined) return reply(res, 200, service(opts, now));
+  if (svc === undefined) return reply(res, 200, labServices());
+  if (!labServices().includes(svc)) return notFound(res, 'exchangeService', svc);
+  if (s3 === undefined) return reply(res, 200, service(opts, now, svc));
   if (s3 === 'domain') {
     if (rest.length) return invalidUrl();
-    if (item === undefined) return reply(res, 200, labDomainNames());
-    return DOMAINS[item.toLowerCase()] ? reply(res, 200, domainObject(item.toLowerCase())) : notFound(res, 'name', item);
+    if (item === undefined) return reply(res, 200, domainsOfService(svc));
+    const d = item.toLowerCase();
+    return DOMAINS[d] && serviceOfDomain(d) === svc ? reply(res, 200, domainObject(d)) : notFound(res, 'name', item);
   }
   if (s3 === 'authenticationPolicy') {
+    // Policies are the organisation's: every service lists them all.
     if (rest.length) return invalidUrl();
-    if (item === undefined) return reply(res, 200, [AUTH_POLICY_ID]);
-    return item === String(AUTH_POLICY_ID) ? reply(res, 200, authenticationPolicy) : notFound(res, 'id', item);
+    const ids = Object.keys(AUTH_POLICIES).map(Number);
+    if (item === undefined) return reply(res, 200, ids);
+    return ids.map(String).includes(item) ? reply(res, 200, authenticationPolicy(Number(item))) : notFound(res, 'id', item);
   }
   if (s3 === 'authorizedIp') {
     if (rest.length) return invalidUrl();
-    if (item === undefined) return reply(res, 200, AUTHORIZED_IPS);
-    return AUTHORIZED_IPS.includes(item) ? reply(res, 200, authorizedIp(item, now)) : notFound(res, 'ip', item);
+    const entries = serviceAuthorizedIps(svc);
+    if (item === undefined) return reply(res, 200, entries.map((e) => e.ip));
+    const e = entries.find((x) => x.ip === item);
+    return e ? reply(res, 200, authorizedIp(e, now)) : notFound(res, 'ip', item);
   }
   if (s3 !== 'account') return invalidUrl();
+  const mine = (a: LabAccount) => serviceOfDomain(a.domain) === svc;
   if (item === undefined) {
     const filter = req.query.get('primaryEmailAddress');
     const id = req.query.get('id');
-    const list = MAILBOXES.map((m) => labAccount(m.address, now)).filter((a): a is LabAccount => a !== undefined)
+    const list = MAILBOXES.map((m) => labAccount(m.address, now)).filter((a): a is LabAccount => a !== undefined && mine(a))
       .filter((a) => (filter ? like(filter, a.mailbox.address) : true) && (id ? String(a.id) === id : true))
       .map((a) => a.mailbox.address);
     return reply(res, 200, list);
   }
   const a = labAccount(item, now);
-  if (!a) return notFound(res, 'primaryEmailAddress', item);
+  if (!a || !mine(a)) return notFound(res, 'primaryEmailAddress', item);
   return accountRoutes(res, a, rest, now);
 }
 

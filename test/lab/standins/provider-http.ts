@@ -4,7 +4,13 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { LAB_MX, LAB_SERVER, OVH, PROVIDER_HTTP_TOKEN, type ProviderState } from '../scenarios.js';
 import { sendJson, segmentsUnder, type Site, type StandinRequest } from './http-util.js';
-import { labAccount } from './lab-accounts.js';
+import { effectivePolicy, labAccount, serviceAuthorizedIps, serviceOfDomain } from './lab-accounts.js';
+
+/** OVHcloud policy flag → the contract's protocol name (docs/provider-http.md). */
+const LEGACY_NAMES: Record<string, string> = {
+  blockLegacyAuthImap: 'imap', blockLegacyAuthWebServices: 'ews', blockLegacyAuthAutodiscover: 'autodiscover', blockLegacyAuthPop: 'pop',
+  blockLegacyAuthActiveSync: 'activesync', blockLegacyAuthMapi: 'mapi', blockLegacyAuthOfflineAddressBook: 'oab',
+};
 
 const PROBLEM = 'application/problem+json';
 
@@ -51,6 +57,12 @@ export function providerHttpSite(opts: { now?: () => number } = {}): Site {
       server: LAB_SERVER,
       expectedMx: [...LAB_MX],
       lockoutPolicy: { threshold: OVH.lockout.lockoutThreshold, durationMinutes },
+      // The same facts the OVHcloud stand-in serves, in the contract's shape.
+      authenticationPolicy: (() => {
+        const p = effectivePolicy(a);
+        return { id: String(p.id), legacyAuthBlocked: p.flags.filter((f) => LEGACY_NAMES[f]).map((f) => LEGACY_NAMES[f]) };
+      })(),
+      authorizedIps: serviceAuthorizedIps(serviceOfDomain(a.domain)).map((e) => ({ ip: e.ip, status: e.status, protocols: [...e.protocols] })),
     });
   };
 }
