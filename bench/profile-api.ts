@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { freePort } from '../test/lab/free-port.js';
 import { LOCK_DIR } from '../test/lab/lock.js';
 import { deletePrefix } from './cleanup.js';
-import { cpuDelta, cpuSample, labRoots, type CpuRoots } from './cpu.js';
+import { cpuDelta, cpuSample, labRoots, type CpuRoots, type CpuSample } from './cpu.js';
 import { assertLoopbackOnly } from './environment.js';
 import { benchOptions } from './options.js';
 import { startServiceProcess } from './service-process.js';
@@ -112,14 +112,26 @@ async function main(): Promise<number> {
     const cpu: string[] = [];
     for (const [label, origin] of [['bare: parse + queue.add', `http://127.0.0.1:${bport}`], ['POST /v1/diagnostics', `http://127.0.0.1:${port}`]] as const) {
       process.stderr.write(`profile: ${label} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
-      const from = Date.now() + 1000;
-      const a = await cpuSample(roots);
-      const r = await runThroughput({ label, origin, apiKey, concurrency: opts.concurrency, durationMs: opts.seconds * 1000, warmupMs: 1000, account: throwaway });
-      const b = await cpuSample(roots);
+      let from = 0;
+      let stats = '';
+      let a: CpuSample | undefined;
+      let b: CpuSample | undefined;
+      const r = await runThroughput({
+        label, origin, apiKey, concurrency: opts.concurrency, durationMs: opts.seconds * 1000, warmupMs: 1000, account: throwaway,
+        onWindow: async (edge) => {
+          if (edge === 'start') { a = await cpuSample(roots); from = Date.now(); await redis.config('RESETSTAT'); } else { b = await cpuSample(roots); stats = await redis.info('commandstats'); }
+        },
+      });
       rows.push(r);
       window = [from, Date.now()];
-      // CPU per 202 answer (warm-up included in the CPU, not in the count: comparable between rows).
-      cpu.push(`${label}: CPU s (with warm-up) ${cpuDelta(a, b).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+      // CPU time per 202 answer over the measured window: what each process spends on one request.
+      const perReq = (v: number) => (r.ok ? ((v * 1e6) / r.ok).toFixed(0) : '-');
+      cpu.push(`${label}: CPU µs per 202 — ${cpuDelta(a!, b!).filter(([k]) => !k.startsWith('idle')).map(([k, v]) => `${k} ${perReq(v)}`).join(', ')}; `
+        + `idle ${cpuDelta(a!, b!).find(([k]) => k.startsWith('idle'))![1].toFixed(1)} core-s`);
+      // Redis's own time per command (INFO commandstats over the window: scripts include the commands they call).
+      const top = [...stats.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/gm)]
+        .map((m) => ({ cmd: m[1], calls: Number(m[2]), usec: Number(m[3]), per: Number(m[4]) })).sort((x, y) => y.usec - x.usec).slice(0, 6);
+      cpu.push(`  Redis commandstats: ${top.map((t) => `${t.cmd} ${t.calls}× ${t.per.toFixed(1)} µs`).join(', ')}`);
     }
     process.stdout.write(renderThroughput(rows, `enqueue throughput${profiling ? ' (API under --cpu-prof)' : ''}`));
     process.stdout.write(`ratio POST /v1/diagnostics / bare: ${((100 * reqPerSecond(rows[1])) / reqPerSecond(rows[0])).toFixed(0)} %\n${cpu.join('\n')}\n\n`);

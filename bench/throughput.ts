@@ -18,6 +18,8 @@ export interface ThroughputOptions {
   warmupMs?: number;
   /** Makes the n-th account address (must be distinct over the whole bench). */
   account: () => string;
+  /** Called when the measured window starts (after the warm-up) and when it ends, e.g. to sample CPU time. */
+  onWindow?: (edge: 'start' | 'end') => Promise<void>;
 }
 
 export interface ThroughputResult {
@@ -59,13 +61,18 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
   try {
     if (!measuring) {
       await Promise.all(Array.from({ length: o.concurrency }, loop));
+      await o.onWindow?.('start');
       measuring = true;
       start = performance.now();
       end = start + o.durationMs;
+    } else {
+      await o.onWindow?.('start');
     }
     await Promise.all(Array.from({ length: o.concurrency }, loop));
-  } finally {
     r.seconds = (performance.now() - start) / 1000;
+    await o.onWindow?.('end');
+  } finally {
+    r.seconds ||= (performance.now() - start) / 1000;
     await pool.close();
   }
   return r;

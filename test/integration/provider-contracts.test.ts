@@ -137,6 +137,20 @@ describe('OVHcloud stand-in ↔ the published /email/exchange schema', () => {
   });
 });
 
+describe('a correct password that is refused: the policy and the authorised IPs, through the adapter', () => {
+  test('the account\'s own policy, the service default, and each service\'s authorised IPs', async () => {
+    const api = createOvhApi({ endpoint: `https://api.lab.test:${standins.port}/1.0`, appKey: OVH.appKey, appSecret: OVH.appSecret, consumerKey: OVH.consumerKey, http });
+    const provider = createOvhProvider({ endpoint: api.baseUrl, appKey: OVH.appKey, appSecret: OVH.appSecret, consumerKey: OVH.consumerKey, http, api });
+    const look = async (a: string) => { const l = await provider.lookup(a, AbortSignal.timeout(10_000)); assert.ok(l.found, a); return l.account; };
+    const legacy = await look('legacyimap@healthy.test');
+    assert.deepEqual(legacy.authPolicy, { id: '2', source: 'account', legacyAuthBlocked: ['imap'], flags: ['blockLegacyAuthImap'] });
+    assert.deepEqual(legacy.ipRestrictions?.restricted, { HTTPS: ['127.0.0.0/8'], IMAP: ['127.0.0.0/8'], IMAPS: ['127.0.0.0/8'], POP: ['127.0.0.0/8'], POPS: ['127.0.0.0/8'], SMTP: ['127.0.0.0/8'], SMTPS: ['127.0.0.0/8'] });
+    const restricted = await look('user@iprestricted.test');
+    assert.deepEqual(restricted.authPolicy, { id: '1', source: 'service-default', legacyAuthBlocked: [], flags: [] });
+    assert.deepEqual(restricted.ipRestrictions?.restricted, { HTTPS: ['203.0.113.0/24'], IMAPS: ['203.0.113.0/24'] });
+  });
+});
+
 describe('generic HTTP stand-in ↔ docs/provider-http.md', () => {
   let validate: ValidateFunction;
   before(async () => {

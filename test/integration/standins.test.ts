@@ -74,14 +74,20 @@ describe('OVHcloud API', () => {
   test('the official client reads the Exchange service, domains and accounts', async () => {
     const c = client();
     assert.deepEqual(await c.requestPromised('GET', '/email/exchange'), [OVH.organization]);
-    assert.deepEqual(await c.requestPromised('GET', `/email/exchange/${OVH.organization}/service`), [OVH.service]);
+    assert.deepEqual(await c.requestPromised('GET', `/email/exchange/${OVH.organization}/service`), [OVH.service, OVH.ipRestricted.service]);
     const service = await c.requestPromised('GET', svc) as Record<string, unknown>;
     assert.equal(service.hostname, LAB_SERVER);
     assert.equal(service.offer, 'hosted');
     assert.equal(service.lockoutThreshold, OVH.lockout.lockoutThreshold);
     assert.equal(service.lockoutDuration, OVH.lockout.lockoutDuration);
     assert.ok(Date.parse(service.sslExpirationDate as string) > Date.now());
-    assert.deepEqual(await c.requestPromised('GET', `${svc}/domain`), Object.keys(DOMAINS));
+    const restricted = OVH.ipRestricted.domains as readonly string[];
+    assert.deepEqual(await c.requestPromised('GET', `${svc}/domain`), Object.keys(DOMAINS).filter((d) => !restricted.includes(d)));
+    // The second service holds its own domain (its authorised IPs leave the lab's loopback out).
+    const svc2 = `/email/exchange/${OVH.organization}/service/${OVH.ipRestricted.service}`;
+    assert.deepEqual(await c.requestPromised('GET', `${svc2}/domain`), [...restricted]);
+    // (Not `…/authorizedIp` with this client: it signs no path that contains "/auth", so the API
+    // answers NOT_CREDENTIAL; test/integration/provider-contracts.test.ts reads it with the adapter.)
     const good = await c.requestPromised('GET', `${svc}/domain/healthy.test`) as Record<string, unknown>;
     // mxRecord is what DNS holds, expectedMX what the platform expects (reference sheet §6).
     assert.deepEqual([good.mxIsValid, good.srvIsValid, good.expectedMX, good.mxRecord, good.type], [true, true, LAB_MX, LAB_MX.map((h) => `${h}.`), 'authoritative']);
