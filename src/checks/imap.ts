@@ -32,7 +32,7 @@ async function login(ctx: CheckContext): Promise<CheckOutcome> {
       // The server's own words decide: only a reply that judged the password counts as a failed
       // login; otherwise the guard stays undecided and the runner releases the turn.
       const verdict = judgeImapLoginReply(imapLoginReplyOf(r.evidence), `the IMAP server ${host}`);
-      if (verdict.judgedPassword) ctx.credentials.failed('imap', 'imap');
+      if (verdict.judgedPassword) ctx.credentials.failed('imap', 'imap', verdict.code);
       return { status: 'fail', code: verdict.code, message: verdict.message, evidence: { ...r.evidence, verdict: { rule: verdict.rule, judgedPassword: verdict.judgedPassword } } };
     }
     case 'tls':

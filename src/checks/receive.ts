@@ -30,7 +30,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       // evidence; the imap check owns the finding, so receive stays an error. Only a reply that
       // judged the password counts as a failed login (lockout safety).
       const verdict = judgeImapLoginReply(imapLoginReplyOf(imap.evidence), `the IMAP server ${host}`);
-      if (verdict.judgedPassword) ctx.credentials.failed('receive', 'imap');
+      if (verdict.judgedPassword) ctx.credentials.failed('receive', 'imap', verdict.code);
       return {
         status: 'error', code: 'CHECK_ERROR', message: `the IMAP login needed to watch the mailbox was refused (${verdict.code}): ${verdict.message}`,
         evidence: { imap: imap.evidence, verdict: { code: verdict.code, rule: verdict.rule, judgedPassword: verdict.judgedPassword } },

@@ -70,7 +70,7 @@ async function submit(ctx: CheckContext): Promise<CheckOutcome> {
     // reply that judged the password counts as a failed login (lockout safety).
     const verdict = reply && (step === 'auth' || (step === 'send' && authenticated)) ? judgeSmtpAuthReply(reply, step, `the submission server ${host}`) : undefined;
     if (verdict) {
-      if (verdict.judgedPassword) ctx.credentials.failed('send', 'smtp');
+      if (verdict.judgedPassword) ctx.credentials.failed('send', 'smtp', verdict.code);
       return { status: 'fail', code: verdict.code, message: verdict.message, evidence: { ...out, authenticated, verdict: { rule: verdict.rule, judgedPassword: verdict.judgedPassword } } };
     }
     if (step === 'connect' && reply && reply.code >= 400) {

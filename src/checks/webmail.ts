@@ -71,7 +71,7 @@ async function signIn(ctx: CheckContext): Promise<CheckOutcome> {
     // only an answer that judged the password counts as a failed login (lockout safety).
     const verdict = judgeHttpAuthStatus(answer.status, 'EWS');
     if (verdict) {
-      if (verdict.judgedPassword) ctx.credentials.failed('webmail', 'ews');
+      if (verdict.judgedPassword) ctx.credentials.failed('webmail', 'ews', verdict.code);
       return { status: 'fail', code: verdict.code, message: verdict.message, evidence: { ...evidence, verdict: { rule: verdict.rule, judgedPassword: verdict.judgedPassword } } };
     }
   } else {

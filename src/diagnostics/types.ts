@@ -55,10 +55,13 @@ export interface CredentialGuard {
   /** The server accepted the credentials over `protocol`. */
   succeeded(check: CheckId, protocol: string): void;
   /** The server rejected the credentials over `protocol` (the check reports AUTH_FAILED). */
-  failed(check: CheckId, protocol: string): void;
+  /** `code`: what the refusal meant (AUTH_FAILED by default; LOGIN_DISABLED, PASSWORD_EXPIRED …). */
+  failed(check: CheckId, protocol: string, code?: Code): void;
   readonly failedLogins: ReadonlyArray<{ check: CheckId; protocol: string }>;
   /** The check that got AUTH_FAILED, if any. */
   readonly rejectedBy?: CheckId;
+  /** The code of that refusal (AUTH_FAILED unless the server said more). */
+  readonly rejectedCode?: Code;
   /** Checks whose login the server accepted in this run (the password is right), in order. */
   readonly verifiedBy: ReadonlyArray<{ check: CheckId; protocol: string }>;
 }

@@ -1,4 +1,5 @@
 // Lockout safety: one failed login per run at most, and no password use after it.
+import type { Code } from '../diagnostics/codes.js';
 import type { CheckId, CredentialGuard } from '../diagnostics/types.js';
 
 export function createCredentialGuard(password: string): CredentialGuard & { release(check: CheckId): void } {
@@ -8,6 +9,7 @@ export function createCredentialGuard(password: string): CredentialGuard & { rel
   const failedLogins: { check: CheckId; protocol: string }[] = [];
   const verifiedBy: { check: CheckId; protocol: string }[] = [];
   let rejectedBy: CheckId | undefined;
+  let rejectedCode: Code | undefined;
 
   const endTurn = (check: CheckId) => {
     if (holder !== check) return;
@@ -20,6 +22,7 @@ export function createCredentialGuard(password: string): CredentialGuard & { rel
   return {
     get failedLogins() { return failedLogins; },
     get rejectedBy() { return rejectedBy; },
+    get rejectedCode() { return rejectedCode; },
     get verifiedBy() { return verifiedBy; },
     async acquire(check) {
       for (;;) {
@@ -40,9 +43,9 @@ export function createCredentialGuard(password: string): CredentialGuard & { rel
       state = 'verified';
       endTurn(check);
     },
-    failed(check, protocol) {
+    failed(check, protocol, code = 'AUTH_FAILED') {
       failedLogins.push({ check, protocol });
-      if (state !== 'verified') { state = 'rejected'; rejectedBy = check; }
+      if (state !== 'verified') { state = 'rejected'; rejectedBy = check; rejectedCode = code; }
       endTurn(check);
     },
     /** Called by the runner when a check ends without a verdict on the password (e.g. unreachable). */

@@ -81,7 +81,7 @@ export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<
     if (opts.signal?.aborted) throw new RunCancelledError('diagnostic cancelled');
     const r = finish(def.id, startedAt, Math.round(performance.now() - started), outcome);
     // A check that found the password already rejected (it waited for another login) skips itself.
-    if (r.status === 'skipped' && guard.rejectedBy) r.skippedBecause = { check: guard.rejectedBy, code: 'AUTH_FAILED' };
+    if (r.status === 'skipped' && guard.rejectedBy) r.skippedBecause = { check: guard.rejectedBy, code: guard.rejectedCode ?? 'AUTH_FAILED' };
     return record(r);
   };
 
@@ -157,7 +157,7 @@ async function guarded(
 const LOGIN_LABELS: Partial<Record<CheckId, string>> = {
   webmail: 'webmail (EWS)', imap: 'IMAP', receive: 'IMAP', send: 'SMTP submission', autodiscover: 'Autodiscover',
 };
-/** Refusals decided from the provider's facts, before any password was sent. */
+/** Refusals that say nothing against the password: the provider's facts (no password sent), or the server's own words (SMTP 535 5.7.139). */
 const PROVIDER_REFUSALS: ReadonlySet<Code> = new Set<Code>(['LEGACY_AUTH_BLOCKED', 'IP_NOT_AUTHORIZED']);
 
 /**
@@ -210,7 +210,10 @@ function skipReason(def: CheckDefinition, ctx: CheckContext, selected: Set<Check
       return { check: 'account' as CheckId, code: ctx.facts.loginBlocked, message: `skipped: the provider reports ${ctx.facts.loginBlocked}; a login would fail and count towards the lockout` };
     }
     const by = ctx.credentials.rejectedBy;
-    if (by) return { check: by, code: 'AUTH_FAILED' as Code, message: `skipped: ${by} got AUTH_FAILED; the password is not tried again (lockout safety)` };
+    if (by) {
+      const code = ctx.credentials.rejectedCode ?? 'AUTH_FAILED';
+      return { check: by, code, message: `skipped: ${by} got ${code}; the password is not tried again (lockout safety)` };
+    }
   }
   return def.shouldSkip?.(ctx);
 }

@@ -31,3 +31,16 @@ test('a check that ends without a verdict hands its turn to the next', async () 
   g.release('imap');
   assert.equal(await next, 'pw');
 });
+
+test('a refusal keeps what the server said it meant (LOGIN_DISABLED), AUTH_FAILED by default', async () => {
+  const g = createCredentialGuard('pw');
+  await g.acquire('imap');
+  g.failed('imap', 'imap', 'LOGIN_DISABLED');
+  assert.equal(g.rejectedBy, 'imap');
+  assert.equal(g.rejectedCode, 'LOGIN_DISABLED');
+  assert.equal(await g.acquire('send'), undefined);
+  const h = createCredentialGuard('pw');
+  await h.acquire('send');
+  h.failed('send', 'smtp');
+  assert.equal(h.rejectedCode, 'AUTH_FAILED');
+});
