@@ -3,11 +3,13 @@ import { buildApp } from './app.js';
 import { loadConfigOrExit } from './config/index.js';
 import { createLogger } from './logging.js';
 import { createRedis } from './store/redis.js';
+import { startTracing, stopTracing } from './tracing.js';
 import { createWebhookDispatcher } from './webhooks/dispatcher.js';
 import { startDiagnosticWorker } from './worker/create-worker.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, undefined, { process: 'dev' });
+if (await startTracing(config, { 'exdiag.process': 'dev' })) logger.info({ otlp: new URL(config.OTEL_EXPORTER_OTLP_ENDPOINT!).origin }, 'tracing on (OTLP/HTTP)');
 const webhookRedis = createRedis(config, 'worker');
 const webhooks = createWebhookDispatcher({ config, connection: webhookRedis, log: logger });
 if (config.WEBHOOK_WORKER) webhooks.startWorker();
@@ -22,6 +24,7 @@ process.once('SIGINT', () => {
     await diagnostics.close(0);
     await webhooks.close();
     await webhookRedis.quit().catch(() => webhookRedis.disconnect());
+    await stopTracing().catch(() => undefined);
     process.exit(0);
   })();
 });
