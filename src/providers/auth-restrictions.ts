@@ -19,6 +19,7 @@
 //   25 `SMTP`, submission (587, and 465) `SMTPS` (the schema describes SMTPS as port 587).
 // A check's endpoint is classified by scheme and port: https → HTTPS; imaps on 143 → IMAP, else
 // IMAPS; smtp on 25 → SMTP, else (submission on 587 or 465, or a platform's own port) SMTPS.
+import ipaddr from 'ipaddr.js';
 
 /** The protocol flags of an OVHcloud authorised-IP entry. */
 export const IP_FLAGS = ['HTTPS', 'IMAP', 'IMAPS', 'POP', 'POPS', 'SMTP', 'SMTPS'] as const;
@@ -101,70 +102,40 @@ export function ipFlagOf(target: string): IpFlag | undefined {
   }
 }
 
-// ── addresses and blocks ─────────────────────────────────────────────────────────────────────
+// ── addresses and blocks (ipaddr.js, as net/address-policy.ts) ───────────────────────────────
 
-/** An IPv4 address as a 32-bit number, or undefined. IPv4-mapped IPv6 (::ffff:a.b.c.d) counts as IPv4. */
-export function ipv4ToNumber(ip: string): number | undefined {
-  const s = ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p, i) => p > 255 || (m[i + 1].length > 1 && m[i + 1].startsWith('0')))) return undefined;
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
-}
+type Addr = ipaddr.IPv4 | ipaddr.IPv6;
 
-/** An IPv6 address as 8 16-bit groups, or undefined (a trailing dotted quad is accepted). */
-export function ipv6Groups(ip: string): number[] | undefined {
-  let s = ip.trim().toLowerCase();
-  if (!s.includes(':')) return undefined;
-  const quad = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (quad) {
-    const n = ipv4ToNumber(quad[1]);
-    if (n === undefined) return undefined;
-    s = `${s.slice(0, -quad[1].length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = parse(halves[0]);
-  const tail = halves.length === 2 ? parse(halves[1]) : [];
-  const fill = 8 - head.length - tail.length;
-  if ((halves.length === 1 && fill !== 0) || (halves.length === 2 && fill < 1)) return undefined;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  return groups.map((g) => parseInt(g, 16));
+/**
+ * A literal IPv4 or IPv6 address in its standard spelling (dotted quad without leading zeros, or
+ * RFC 4291 text); IPv4-mapped IPv6 (::ffff:a.b.c.d) comes back as IPv4. Anything else: undefined.
+ */
+function parseAddress(text: string): Addr | undefined {
+  const s = text.trim();
+  let a: Addr;
+  if (ipaddr.IPv4.isValidFourPartDecimal(s)) a = ipaddr.IPv4.parse(s);
+  else if (s.includes(':') && ipaddr.IPv6.isValid(s)) a = ipaddr.IPv6.parse(s);
+  else return undefined;
+  return a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress() ? (a as ipaddr.IPv6).toIPv4Address() : a;
 }
 
 /** Is `ip` a literal IPv4 or IPv6 address? */
-export const isIpAddress = (ip: string): boolean => ipv4ToNumber(ip) !== undefined || ipv6Groups(ip) !== undefined;
+export const isIpAddress = (ip: string): boolean => parseAddress(ip) !== undefined;
 
 /**
  * Is the address inside the CIDR block (IPv4 `a.b.c.d/n`, or IPv6; a bare address is a /32 or
  * /128)? An IPv4-mapped IPv6 address matches IPv4 blocks; otherwise families never mix.
  */
 export function ipInBlock(ip: string, block: string): boolean {
-  const [net, lenText, extra] = block.trim().split('/');
-  if (extra !== undefined) return false;
-  const a4 = ipv4ToNumber(ip);
-  const n4 = ipv4ToNumber(net);
-  if (n4 !== undefined && !net.includes(':')) {
-    if (a4 === undefined) return false;
-    const len = lenText === undefined ? 32 : Number(lenText);
-    if (!/^\d{1,2}$/.test(lenText ?? '32') || len > 32) return false;
-    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-    return ((a4 & mask) >>> 0) === ((n4 & mask) >>> 0);
-  }
-  const a6 = ipv6Groups(ip);
-  const n6 = ipv6Groups(net);
-  if (!a6 || !n6) return false;
-  const len = lenText === undefined ? 128 : Number(lenText);
-  if (!/^\d{1,3}$/.test(lenText ?? '128') || len > 128) return false;
-  for (let bit = 0; bit < len; bit++) {
-    const g = bit >> 4;
-    const m = 0x8000 >> (bit & 15);
-    if ((a6[g] & m) !== (n6[g] & m)) return false;
-  }
-  return true;
+  const addr = parseAddress(ip);
+  const [netText, lenText, extra] = block.trim().split('/');
+  const net = parseAddress(netText ?? '');
+  if (!addr || !net || extra !== undefined || addr.kind() !== net.kind()) return false;
+  const max = net.kind() === 'ipv4' ? 32 : 128;
+  if (lenText !== undefined && !/^\d{1,3}$/.test(lenText)) return false;
+  const len = lenText === undefined ? max : Number(lenText);
+  if (len > max) return false;
+  return addr.match(net, len);
 }
 
 /** The verdict on our egress addresses for one restricted flag. */

@@ -35,8 +35,10 @@ export function seal(keys: SealKeys, plaintext: string, context: string): string
   const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', sealing, iv);
   cipher.setAAD(aad('v2', kid, context));
-  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v2', kid, ...[iv, cipher.getAuthTag(), ct].map((p) => p.toString('base64url'))].join('.');
+  const head = cipher.update(plaintext, 'utf8');
+  const tail = cipher.final(); // empty for GCM (a stream mode)
+  const ct = tail.length ? Buffer.concat([head, tail]) : head;
+  return `v2.${kid}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${ct.toString('base64url')}`;
 }
 
 /**
