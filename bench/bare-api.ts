@@ -4,13 +4,23 @@
 // against it in the same run. Env: PORT, REDIS_URL, REDIS_PREFIX, LOG_LEVEL (as the API's).
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import Fastify from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 
 const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const queue = new Queue('bench-bare', { connection, prefix: process.env.REDIS_PREFIX ?? 'bench' });
-// The same logger settings as the API: fastify's request logs at info.
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+// Logged like the API (src/api/access-log.ts): one access line per request at info, the incoming
+// line only at debug; pino without redaction (the bare route is handed no secret).
+class OneLine extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply);
+    request.log.info({ req: { method: request.method, url: request.raw.url }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' }, logController: new OneLine() });
 
 app.post('/v1/diagnostics', async (req, reply) => {
   const { account, checks, metadata } = req.body as Record<string, unknown>;

@@ -86,6 +86,12 @@ export interface BatchFigures {
   receive: { attempts: number[]; acceptedMs: number[]; firstExistsMs: number[]; foundMs: number[] };
   /** Most diagnostics running at the same moment (from startedAt/finishedAt). */
   peakInFlight: number;
+  /**
+   * Most runs in their active part at the same moment, at least: from startedAt (the run got its
+   * WORKER_ACTIVE_MAX slot) to its receive check's start (the slot goes back a little later, once
+   * receive waits for mail). Runs without a receive result count until finishedAt.
+   */
+  peakActive: number;
   /** POST refusals, runs that did not complete, records that could not be read. */
   errors: string[];
 }
@@ -95,7 +101,7 @@ const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1
 export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id: string; fetchError: string }>): BatchFigures {
   const f: BatchFigures = {
     requested: posted.length, accepted: 0, completed: 0, wallMs: NaN, latencies: [], runMs: [], queueMs: [],
-    perCheck: new Map(CHECK_IDS.map((c) => [c, []])), verdicts: new Map(), notPassed: new Map(), examples: new Map(), peakInFlight: 0, errors: [],
+    perCheck: new Map(CHECK_IDS.map((c) => [c, []])), verdicts: new Map(), notPassed: new Map(), examples: new Map(), peakInFlight: 0, peakActive: 0, errors: [],
     receive: { attempts: [], acceptedMs: [], firstExistsMs: [], foundMs: [] },
   };
   const postAt = new Map<string, number>();
@@ -103,6 +109,7 @@ export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id
     if (p.id) { f.accepted++; postAt.set(p.id, p.postAt); } else f.errors.push(`${p.account}: ${p.error}`);
   }
   const edges: Array<[number, number]> = [];
+  const activeEdges: Array<[number, number]> = [];
   let lastFinish = 0;
   let unfinished = 0;
   for (const r of records) {
@@ -121,6 +128,8 @@ export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id
       continue;
     }
     f.completed++;
+    const receiveAt = r.results.find((c) => c.id === 'receive' && c.status !== 'skipped')?.startedAt;
+    if (Number.isFinite(started)) activeEdges.push([started, 1], [receiveAt ? Date.parse(receiveAt) : finished, -1]);
     f.latencies.push(finished - (postAt.get(r.id) ?? Date.parse(r.createdAt)));
     if (r.durationMs !== undefined) f.runMs.push(r.durationMs);
     bump(f.verdicts, r.verdict ?? 'none');
@@ -137,6 +146,9 @@ export function figures(posted: Posted[], records: Array<PublicDiagnostic | { id
   edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0;
   for (const [, d] of edges) f.peakInFlight = Math.max(f.peakInFlight, (inFlight += d));
+  activeEdges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let active = 0;
+  for (const [, d] of activeEdges) f.peakActive = Math.max(f.peakActive, (active += d));
   const firstPost = Math.min(...posted.map((p) => p.postAt));
   if (f.accepted && !unfinished) f.wallMs = lastFinish - firstPost;
   return f;

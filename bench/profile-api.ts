@@ -4,7 +4,9 @@
 // time by package / source file and the heaviest functions. Runs under the lab like the bench:
 //   timeout 300 npx tsx test/lab/with-lab.ts -- tsx bench/profile-api.ts
 // BENCH_CONCURRENCY, BENCH_SECONDS as for the bench; BENCH_PROFILE=0 measures without the profiler
-// (the profiler itself costs the API some throughput); BENCH_PROFILE_DIR keeps the .cpuprofile.
+// (the profiler itself costs the API some throughput); BENCH_PROFILE_DIR keeps the .cpuprofile;
+// BENCH_BASELINE_TREE=<copy of the repository> runs that tree's API too, rows alternating (A/B on
+// one machine state), BENCH_ROUNDS times (default 2 with a baseline, else 1).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -104,13 +106,30 @@ async function main(): Promise<number> {
     nodeArgs: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
   });
   const bare = await startServiceProcess({ name: 'bare-api', entry: 'bench/bare-api.ts', env: { ...env, PORT: String(bport) }, logFile: join(dir, 'bare-api.log'), readyLine: listening });
+  // A/B: BENCH_BASELINE_TREE names a copy of the repository (another version of src/); its API runs
+  // next to this one on the same Redis, and their rows alternate, so both see the same machine.
+  const tree = process.env.BENCH_BASELINE_TREE;
+  const baselinePort = tree ? await freePort() : 0;
+  const baseline = tree ? await startServiceProcess({
+    name: 'api-baseline', entry: join(tree, 'src/server.ts'), env: { ...env, PORT: String(baselinePort) }, logFile: join(dir, 'api-baseline.log'), readyLine: listening,
+  }) : undefined;
   try {
     const rows = [];
     let window: [number, number] = [0, 0];
     const lab = await labRoots(process.env.LAB_DIR, join(LOCK_DIR, 'pid'));
-    const roots: CpuRoots = { 'API': [api.pid, 'self'], 'bare': [bare.pid, 'self'], 'bench (load generator)': [process.pid, 'self'], 'lab: Redis': lab['lab: Redis'] ?? [undefined, 'self'] };
+    const roots: CpuRoots = {
+      'API': [api.pid, 'self'], ...(baseline ? { 'API baseline': [baseline.pid, 'self'] } : {}), 'bare': [bare.pid, 'self'],
+      'bench (load generator)': [process.pid, 'self'], 'lab: Redis': lab['lab: Redis'] ?? [undefined, 'self'],
+    };
     const cpu: string[] = [];
-    for (const [label, origin] of [['bare: parse + queue.add', `http://127.0.0.1:${bport}`], ['POST /v1/diagnostics', `http://127.0.0.1:${port}`]] as const) {
+    const rounds = Number(process.env.BENCH_ROUNDS ?? (baseline ? 2 : 1));
+    const targets: Array<[string, string, string]> = [['bare: parse + queue.add', `http://127.0.0.1:${bport}`, 'bare']];
+    for (let i = 0; i < rounds; i++) {
+      if (baseline) targets.push([`POST, baseline tree (${i + 1})`, `http://127.0.0.1:${baselinePort}`, 'API baseline']);
+      targets.push([`POST /v1/diagnostics${baseline || rounds > 1 ? ` (${i + 1})` : ''}`, `http://127.0.0.1:${port}`, 'API']);
+    }
+    const ratios: string[] = [];
+    for (const [label, origin, who] of targets) {
       process.stderr.write(`profile: ${label} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
       let from = 0;
       let stats = '';
@@ -123,22 +142,25 @@ async function main(): Promise<number> {
         },
       });
       rows.push(r);
-      window = [from, Date.now()];
+      if (who === 'API') window = [from, Date.now()];
+      if (who !== 'bare') ratios.push(`${label}: ${((100 * reqPerSecond(r)) / reqPerSecond(rows[0])).toFixed(0)} %`);
       // CPU time per 202 answer over the measured window: what each process spends on one request.
       const perReq = (v: number) => (r.ok ? ((v * 1e6) / r.ok).toFixed(0) : '-');
-      cpu.push(`${label}: CPU µs per 202 — ${cpuDelta(a!, b!).filter(([k]) => !k.startsWith('idle')).map(([k, v]) => `${k} ${perReq(v)}`).join(', ')}; `
-        + `idle ${cpuDelta(a!, b!).find(([k]) => k.startsWith('idle'))![1].toFixed(1)} core-s`);
+      const d = cpuDelta(a!, b!);
+      cpu.push(`${label}: CPU µs per 202 — ${d.filter(([k]) => !k.startsWith('idle') && (k === who || !['API', 'API baseline', 'bare'].includes(k))).map(([k, v]) => `${k} ${perReq(v)}`).join(', ')}; `
+        + `idle ${d.find(([k]) => k.startsWith('idle'))![1].toFixed(1)} core-s`);
       // Redis's own time per command (INFO commandstats over the window: scripts include the commands they call).
       const top = [...stats.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/gm)]
-        .map((m) => ({ cmd: m[1], calls: Number(m[2]), usec: Number(m[3]), per: Number(m[4]) })).sort((x, y) => y.usec - x.usec).slice(0, 6);
+        .map((m) => ({ cmd: m[1], calls: Number(m[2]), usec: Number(m[3]), per: Number(m[4]) })).sort((x, y) => y.usec - x.usec).slice(0, 4);
       cpu.push(`  Redis commandstats: ${top.map((t) => `${t.cmd} ${t.calls}× ${t.per.toFixed(1)} µs`).join(', ')}`);
     }
     process.stdout.write(renderThroughput(rows, `enqueue throughput${profiling ? ' (API under --cpu-prof)' : ''}`));
-    process.stdout.write(`ratio POST /v1/diagnostics / bare: ${((100 * reqPerSecond(rows[1])) / reqPerSecond(rows[0])).toFixed(0)} %\n${cpu.join('\n')}\n\n`);
+    process.stdout.write(`ratio to bare: ${ratios.join('; ')}\n${cpu.join('\n')}\n\n`);
     await api.stop();
     const exitWall = Date.now();
     if (profiling) {
-      const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
+      // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: the main thread is thread 0 (others are worker threads).
+      const file = (await readdir(profDir)).find((f) => new RegExp(`\\.${api.pid}\\.0\\.\\d+\\.cpuprofile$`).test(f));
       if (!file) throw new Error(`no profile in ${profDir}`);
       const prof = JSON.parse(await readFile(join(profDir, file), 'utf8')) as CpuProfile;
       // The profile's clock is monotonic µs; its end is the process's exit (SIGTERM after the window).
@@ -149,6 +171,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await api.stop().catch(() => undefined);
+    await baseline?.stop().catch(() => undefined);
     await bare.stop().catch(() => undefined);
     await deletePrefix(redis, prefix).catch(() => undefined);
     await redis.quit().catch(() => redis.disconnect());

@@ -17,6 +17,7 @@ import { runE2e, renderE2e } from './e2e.js';
 import { assertLoopbackOnly, environmentLine } from './environment.js';
 import { sampleRss } from './memory.js';
 import { benchOptions, type Part } from './options.js';
+import { prepareServiceBuild, type ServiceBuild } from './build.js';
 import { penaltyFailed, renderPenalty, runPenalty } from './penalty.js';
 import { renderScale, runScale, scaleFailed, type PartContext, type ScaleResult } from './scale.js';
 import { logMessage, startServiceProcess, type ServiceProcess } from './service-process.js';
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
   await redis.connect();
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   const procs: ServiceProcess[] = [];
+  let build: ServiceBuild | undefined;
   let serial = 0;
   const throwaway = () => `bench-${++serial}@healthy.test`;
 
@@ -87,18 +89,20 @@ async function main(): Promise<number> {
       PROVIDER: 'ovhcloud',
       DEFAULT_PLATFORM: 'lab',
     };
-    print(`setup: API and workers as separate processes, LOG_LEVEL=info, REDIS_PREFIX=${prefix}, PROVIDER=ovhcloud, platform lab; `
+    const svc = await prepareServiceBuild(process.env, say);
+    build = svc;
+    print(`setup: API and workers as separate processes; ${svc.describe}; LOG_LEVEL=info, REDIS_PREFIX=${prefix}, PROVIDER=ovhcloud, platform lab; `
       + 'THROTTLE_MAX=0 THROTTLE_ACCOUNT_MAX=0 CLIENT_RATE_LIMIT_MAX=0 CLIENT_MAX_ACTIVE=0 SSE_MAX_PER_CLIENT=0 (limits off: one client drives every figure); '
       + `parts ${[...opts.parts].join(',')}; logs in ${dir}`);
     print('');
     say('starting the API');
-    const api = await startServiceProcess({ name: 'api', entry: 'src/server.ts', env, logFile: join(dir, 'api.log'), readyLine: (l) => /"msg":"Server listening at /.test(l) });
+    const api = await startServiceProcess({ name: 'api', entry: svc.entry('src/server.ts'), env, logFile: join(dir, 'api.log'), readyLine: (l) => /"msg":"Server listening at /.test(l) });
     procs.push(api);
     const client = createApiClient(`http://127.0.0.1:${port}`, apiKey, agent);
     const startWorker = async (name: string, extra: Record<string, string> = {}) => {
       const wport = await freePort();
       const proc = await startServiceProcess({
-        name, entry: 'src/worker.ts',
+        name, entry: svc.entry('src/worker.ts'),
         env: { ...env, WORKER_CONCURRENCY: String(opts.workerConcurrency), WORKER_HTTP_PORT: String(wport), ...extra },
         // e.g. --cpu-prof --cpu-prof-dir=/tmp/prof: a look at where a worker's time goes.
         nodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
@@ -162,7 +166,7 @@ async function main(): Promise<number> {
     if (has('throughput')) {
       const bport = await freePort();
       const bare = await startServiceProcess({
-        name: 'bare-api', entry: 'bench/bare-api.ts', env: { ...env, PORT: String(bport) },
+        name: 'bare-api', entry: svc.entry('bench/bare-api.ts'), env: { ...env, PORT: String(bport) },
         logFile: join(dir, 'bare-api.log'), readyLine: (l) => /"msg":"Server listening at /.test(l),
       });
       procs.push(bare);
@@ -189,6 +193,7 @@ async function main(): Promise<number> {
     const { deleted, left: remaining } = await deletePrefix(redis, prefix);
     print(`cleanup: ${deleted} Redis keys under ${prefix}:* deleted, ${remaining} left; total ${((Date.now() - started) / 1000).toFixed(1)} s; load ${load()}`);
     await redis.quit().catch(() => redis.disconnect());
+    await build?.remove().catch(() => undefined);
     // Logs of a failed bench stay for the post-mortem.
     if (success && process.env.BENCH_KEEP_LOGS !== '1') await rm(dir, { recursive: true, force: true });
     else say(`service logs kept in ${dir}`);

@@ -151,11 +151,11 @@ const sec = (v: number) => (Number.isFinite(v) ? (v / 1000).toFixed(1) : '-');
 
 export function renderScale(rows: ScaleResult[], concurrency: number): string {
   let out = table(`3. Diagnostics that wait on mail: N at once, one worker process (WORKER_CONCURRENCY=${concurrency}), every check, bulk.test (MX greylists each new recipient for 3 s)`,
-    ['N', 'completed', 'wall s', 'POST->finished p50 s', 'p95 s', 'max s', 'queue wait p95 s', 'peak in flight', 'worker CPU s'],
+    ['N', 'completed', 'wall s', 'POST->finished p50 s', 'p95 s', 'max s', 'queue wait p95 s', 'peak in flight', 'peak active', 'worker CPU s'],
     rows.map((r) => {
       const l = summarize(r.f.latencies);
       const q = summarize(r.f.queueMs);
-      return [r.n, `${r.f.completed}/${r.n}`, sec(r.f.wallMs), sec(l.p50), sec(l.p95), sec(l.max), sec(q.p95), r.f.peakInFlight, r.cpuSeconds.toFixed(1)];
+      return [r.n, `${r.f.completed}/${r.n}`, sec(r.f.wallMs), sec(l.p50), sec(l.p95), sec(l.max), sec(q.p95), r.f.peakInFlight, r.f.peakActive, r.cpuSeconds.toFixed(1)];
     }));
   out += table('3b. Worker memory and event loop during each N (fresh worker per N)',
     ['N', 'RSS idle MiB', 'RSS peak MiB', 'RSS after MiB', 'KiB per in-flight', 'heap used peak MiB', 'loop delay p50 ms', 'p99 ms', 'max ms'],

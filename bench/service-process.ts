@@ -1,5 +1,6 @@
 // Starts the real API or worker entry point as its own Node process (no tsx wrapper process in
-// between, so the pid we hold is the one whose memory we read and whom we signal). Its log lines
+// between, so the pid we hold is the one whose memory we read and whom we signal): a compiled
+// `.js` entry under plain node (what production runs, bench/build.ts), a `.ts` one under tsx. Its log lines
 // go to a file; readiness is a log line the entry point writes once it takes work.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -24,7 +25,10 @@ export interface ServiceProcess {
 
 export interface StartProcessOptions {
   name: string;
-  /** Entry point relative to the repository, e.g. src/worker.ts. */
+  /**
+   * Entry point relative to the repository or absolute: a `.ts` file runs under tsx (e.g.
+   * src/worker.ts), a `.js` file under plain node (a compiled entry point, bench/build.ts).
+   */
   entry: string;
   env: Record<string, string>;
   logFile: string;
@@ -37,7 +41,8 @@ export interface StartProcessOptions {
 
 export async function startServiceProcess(o: StartProcessOptions): Promise<ServiceProcess> {
   const out = createWriteStream(o.logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.entry], {
+  const loader = o.entry.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), ...loader, o.entry], {
     cwd: REPO_ROOT, env: o.env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;

@@ -53,6 +53,9 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   let outcome: CheckOutcome;
   try {
     junkFolder = await findJunkFolder(client);
+    // From here on the check mostly waits (greylisting retries, IDLE): the worker may start another
+    // run's active part meanwhile (WORKER_ACTIVE_MAX).
+    ctx.deps.waiting?.();
     const start = ctx.deps.now();
     const waitUntil = Math.min(start + settings.receiveTimeoutMs, ctx.deadline - CLEANUP_RESERVE_MS);
     delivery = await deliverViaMx({

@@ -94,6 +94,11 @@ export const envSchema = z.object({
   DIAGNOSTIC_DEADLINE_MS: int(120000, 1000),
   /** Diagnostics run at once by one worker process (the work is I/O). */
   WORKER_CONCURRENCY: int(50, 1, 1000),
+  /**
+   * Runs of one worker process in their active part at once (every check before the receive check
+   * waits for mail); the others of WORKER_CONCURRENCY wait for a slot, outside their deadline. 0: no limit.
+   */
+  WORKER_ACTIVE_MAX: int(32, 0, 1000),
   /** A worker's lock on a running diagnostic, ms: a worker that dies (SIGKILL) loses it after this long and the run is retried elsewhere. */
   WORKER_LOCK_MS: int(30000, 1000),
   /** How often workers look for diagnostics whose worker died, ms. */

@@ -31,4 +31,17 @@ export interface CheckDeps {
   /** The RDAP bootstrap registry from a URL, cached across runs (absent: not fetched). */
   rdapBootstrap?: (url: string, signal: AbortSignal) => Promise<RdapBootstrap>;
   now(): number;
+  /**
+   * A check calls this once its own work is done and it only waits (the receive check, for the
+   * test message to arrive): the worker may then start another run's active part (WORKER_ACTIVE_MAX).
+   * Set per run by the worker; absent elsewhere. Calling it again does nothing.
+   */
+  waiting?(): void;
+  /** How late this process's event loop ran (absent: not watched); the runner uses it to tell our overload from the customer's fault. */
+  loopLag?: LoopLag;
+}
+
+export interface LoopLag {
+  /** The longest event-loop stall (ms) that overlapped [since, now], `since` on performance.now()'s clock, a stall still going on included. */
+  maxDelaySince(since: number): number;
 }

@@ -13,7 +13,8 @@ export interface DiagnosticRecord {
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
   status: DiagnosticStatus;
-  progress: { total: number; completed: number; running: CheckId[] };
+  /** `queuedBehind`: while a worker holds the job but waits for an active slot (WORKER_ACTIVE_MAX), the runs ahead of it when it began to wait. */
+  progress: { total: number; completed: number; running: CheckId[]; queuedBehind?: number };
   /** Results so far, in registry order (complete once status is completed). */
   results: CheckResult[];
   verdict?: Verdict;

@@ -4,6 +4,15 @@
 import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { EgressForbiddenError, ipLiteral, type EgressGuard } from './egress.js';
+import { sharedSecureContext } from './tls-context.js';
+
+/**
+ * Connections one origin may have open at once (undici's `connections`; default: unbounded). A
+ * worker running hundreds of diagnostics must not open thousands of HTTPS connections to one host
+ * in a burst (handshakes that stall its event loop and overflow the server's accept queue): beyond
+ * the cap, requests wait for a kept-alive connection, within their own exchange budget.
+ */
+export const CONNECTIONS_PER_ORIGIN = 64;
 
 export interface GuardedAgentOptions {
   guard: EgressGuard;
@@ -17,11 +26,16 @@ export interface GuardedAgentOptions {
   refusalError?: (reason: string, address: string) => Error;
   /** Largest response header block accepted, bytes. */
   maxHeaderSize?: number;
+  /** Connections per origin (default CONNECTIONS_PER_ORIGIN). */
+  connectionsPerOrigin?: number;
 }
 
 export function createGuardedAgent(o: GuardedAgentOptions): Agent {
-  const connector = buildConnector({ lookup: o.lookup, timeout: o.timeoutMs } as buildConnector.BuildOptions);
+  // undici passes the connector's extra options to tls.connect: one shared SecureContext (same root
+  // store) instead of one built per connection (net/tls-context.ts).
+  const connector = buildConnector({ lookup: o.lookup, timeout: o.timeoutMs, secureContext: sharedSecureContext() } as buildConnector.BuildOptions);
   return new Agent({
+    connections: o.connectionsPerOrigin ?? CONNECTIONS_PER_ORIGIN,
     headersTimeout: o.timeoutMs,
     bodyTimeout: o.timeoutMs,
     maxHeaderSize: o.maxHeaderSize ?? 32 * 1024,

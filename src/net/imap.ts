@@ -10,6 +10,7 @@ import type { EgressGuard } from './egress.js';
 import { classifyNetError } from './errors.js';
 import { resolveHost } from './resolve-host.js';
 import { inspectTls, socketTls } from './tls-inspect.js';
+import { withSharedContext } from './tls-context.js';
 
 /**
  * What we read from a server that may be hostile. ImapFlow's own defaults allow 1 GiB literals and
@@ -82,6 +83,8 @@ export async function connectImap(o: ImapConnectOptions): Promise<ImapConnectRes
   const t = transcriptLogger();
   const client = new ImapFlow({
     host: resolved.address, port: o.port, secure: true, servername: o.host,
+    // ImapFlow merges `tls` into its tls.connect options: the process's shared SecureContext.
+    tls: withSharedContext(undefined),
     auth: { user: o.user, pass: o.password },
     logger: t.logger, disableAutoIdle: true,
     connectionTimeout: o.timeoutMs, greetingTimeout: o.timeoutMs, socketTimeout: Math.max(o.timeoutMs, 30_000),

@@ -1,7 +1,8 @@
 // The certificate each HTTPS origin presented on its last verified connection. undici does not hand
 // a response's socket to the caller, so the run's connector records the peer certificate when a
 // connection opens (only after verification passed) and the checks read it by URL afterwards.
-import { certSummary, type CertSummary } from './tls-inspect.js';
+import type { TLSSocket } from 'node:tls';
+import { peerCertSummary, type CertSummary } from './tls-inspect.js';
 
 export interface PeerCertificates {
   /** Called by the connector with a connected, verified TLS socket. */
@@ -20,7 +21,9 @@ export function createPeerCertificates(max = 1000): PeerCertificates {
     record(origin, socket) {
       const s = socket as { getPeerCertificate?: () => unknown; authorized?: boolean };
       if (typeof s?.getPeerCertificate !== 'function' || s.authorized !== true) return;
-      const cert = certSummary(s.getPeerCertificate() as Parameters<typeof certSummary>[0]);
+      // Once per connection (undici calls this when a socket opens, not per request), and cheap
+      // for a certificate seen before (tls-inspect.ts peerCertSummary).
+      const cert = peerCertSummary(socket as TLSSocket);
       if (!cert) return;
       const k = key(origin.servername || origin.hostname, origin.port);
       seen.delete(k);

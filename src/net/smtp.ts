@@ -4,6 +4,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { SMTPConnectionOptions, SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import type { EgressGuard } from './egress.js';
 import { socketTls, type TlsInspection } from './tls-inspect.js';
+import { withSharedContext } from './tls-context.js';
 
 /**
  * Longest server reply we read (RFC 5321 §4.5.3.1.5 caps a reply line at 512 octets; multi-line
@@ -56,7 +57,10 @@ export async function openSmtp(options: SMTPConnectionOptions, signal: AbortSign
   }
   const transcript: string[] = [];
   const connection = new SMTPConnection({
-    maxResponseSize: SMTP_MAX_REPLY_BYTES, ...options, logger: transcriptLogger(transcript) as never, debug: true,
+    maxResponseSize: SMTP_MAX_REPLY_BYTES, ...options,
+    // nodemailer merges `tls` into tls.connect (implicit TLS and STARTTLS): the shared SecureContext.
+    tls: withSharedContext(options.tls),
+    logger: transcriptLogger(transcript) as never, debug: true,
   } as SMTPConnectionOptions);
   let failure: unknown;
   connection.on('error', (err: unknown) => { failure ??= err; });

@@ -5,6 +5,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { EgressGuard } from './egress.js';
 import { parseSmtpReply } from './smtp-reply.js';
+import { sharedSecureContext } from './tls-context.js';
 
 /** A hostile server may never end its reply: what we keep of the plain-text SMTP dialogue is capped. */
 export const INSPECT_MAX_REPLY_BYTES = 16 * 1024;
@@ -43,6 +44,32 @@ export function certSummary(cert: PeerCertificate | DetailedPeerCertificate | un
   };
 }
 
+/** Summaries of the certificates seen lately, by SHA-256 fingerprint. */
+const SUMMARY_CACHE_MAX = 256;
+const summaries = new Map<string, CertSummary>();
+
+/**
+ * The summary of the certificate a TLS socket's peer presented, read once per connection. The
+ * summary of a certificate already seen comes from a small cache (`expired` is judged again).
+ * Not `getPeerX509Certificate()`, which would be lazier: on a client socket of Node 20.20 it takes
+ * the certificate away (seen here: a second call returns undefined and `getPeerCertificate()`, ours
+ * or a library's, an empty object afterwards).
+ */
+export function peerCertSummary(socket: Pick<TLSSocket, 'getPeerCertificate'>, now = Date.now()): CertSummary | undefined {
+  const peer = socket.getPeerCertificate();
+  const fp = peer?.fingerprint256;
+  let s = fp ? summaries.get(fp) : undefined;
+  if (!s) {
+    s = certSummary(peer, now);
+    if (!s) return undefined;
+    if (fp) {
+      summaries.set(fp, s);
+      if (summaries.size > SUMMARY_CACHE_MAX) summaries.delete(summaries.keys().next().value as string);
+    }
+  }
+  return s.validTo ? { ...s, expired: new Date(s.validTo).getTime() < now } : { ...s };
+}
+
 /** TLS facts of a connected socket (after a verified handshake). */
 export function socketTls(socket: unknown): TlsInspection | undefined {
   const s = socket as TLSSocket | undefined;
@@ -51,7 +78,7 @@ export function socketTls(socket: unknown): TlsInspection | undefined {
     authorized: s.authorized,
     ...(s.authorizationError ? { authorizationError: String(s.authorizationError) } : {}),
     protocol: s.getProtocol(),
-    cert: certSummary(s.getPeerCertificate()),
+    cert: peerCertSummary(s),
   };
 }
 
@@ -91,13 +118,14 @@ export function inspectTls(o: InspectOptions): Promise<TlsInspection | { error: 
 
     const handshake = (socket?: Socket) => {
       // Verification is evaluated (authorized/authorizationError), not enforced: this session only reads.
-      secure = tlsConnect({ ...(socket ? { socket } : { host: o.address, port: o.port }), servername: o.servername, rejectUnauthorized: false }, () => {
+      // The shared context (net/tls-context.ts): same root store, no per-connection build.
+      secure = tlsConnect({ ...(socket ? { socket } : { host: o.address, port: o.port }), servername: o.servername, rejectUnauthorized: false, secureContext: sharedSecureContext() }, () => {
         const s = secure!;
         done({
           authorized: s.authorized,
           ...(s.authorizationError ? { authorizationError: String((s.authorizationError as Error).message ?? s.authorizationError) } : {}),
           protocol: s.getProtocol(),
-          cert: certSummary(s.getPeerCertificate()),
+          cert: peerCertSummary(s),
         });
       });
       secure.on('error', (e) => done({ error: (e as NodeJS.ErrnoException).code ?? e.message }));

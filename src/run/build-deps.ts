@@ -4,6 +4,7 @@ import type { CheckDeps } from '../diagnostics/deps.js';
 import { createNet } from '../net/index.js';
 import { createProvider } from '../providers/index.js';
 import { createBootstrapCache } from './rdap-bootstrap.js';
+import { createLoopLagMonitor } from './loop-lag.js';
 
 export function buildCheckDeps(config: Config): CheckDeps {
   const net = createNet({
@@ -20,6 +21,8 @@ export function buildCheckDeps(config: Config): CheckDeps {
     rdapBootstrap: createBootstrapCache(net.http),
     provider: createProvider(config, net.http.dispatcher),
     now: () => Date.now(),
+    // Tells a timeout under our own overload from the customer's fault (run/overload.ts).
+    loopLag: createLoopLagMonitor(),
     settings: {
       mxPort: config.MX_PORT,
       heloName: config.HELO_NAME,

@@ -7,6 +7,7 @@ import type { CheckDeps } from '../diagnostics/deps.js';
 import { remediationFor } from '../diagnostics/remediation.js';
 import { analyse } from './root-cause.js';
 import { capEvidence } from './evidence-budget.js';
+import { judgeOverload } from './overload.js';
 import { secretScrubber } from './scrub.js';
 import type {
   CheckContext, CheckDefinition, CheckId, CheckOutcome, CheckResult, CredentialGuard, DiagnosticReport, SharedFacts,
@@ -76,7 +77,8 @@ export async function runDiagnostic(input: RunInput, opts: RunOptions): Promise<
     }
     await opts.onEvent?.({ type: 'check.started', check: def.id, at: startedAt });
     const started = performance.now();
-    const outcome = await guarded(def, ctx, ac, deadline, runDeadline, opts.signal);
+    // A timeout during a stall of our own event loop is our overload, not the customer's fault.
+    const outcome = judgeOverload(def.id, await guarded(def, ctx, ac, deadline, runDeadline, opts.signal), opts.deps.loopLag?.maxDelaySince(started));
     guard.release(def.id);
     if (opts.signal?.aborted) throw new RunCancelledError('diagnostic cancelled');
     const r = finish(def.id, startedAt, Math.round(performance.now() - started), outcome);

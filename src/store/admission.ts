@@ -8,7 +8,6 @@ import type { DiagnosticRecord } from '../diagnostics/record.js';
 import type { DiagnosticProducer } from '../queue/producer.js';
 import type { DiagnosticJobData } from '../queue/payload.js';
 import { admissionScript, CREATE_ARGS, CREATE_KEYS } from './create-script.js';
-import { fastScript } from './resp-script.js';
 import type { DiagnosticStore } from './diagnostic-store.js';
 import type { Finisher } from './finisher.js';
 import type { RedisClient } from './redis.js';
@@ -75,8 +74,6 @@ export function createAdmission(d: {
     if (!command) {
       const name = `exdiagAdmit:${add.name}`;
       d.redis.defineCommand(name, { numberOfKeys: CREATE_KEYS + add.numberOfKeys, lua: admissionScript(add.lua) });
-      // Same bytes on the wire, encoded in a few native calls instead of several per argument.
-      fastScript(d.redis, name);
       command = (d.redis as unknown as Record<string, Command>)[name].bind(d.redis);
       defined.set(add.name, command);
     }

@@ -18,6 +18,7 @@ import { createRedis } from '../store/redis.js';
 import { storeTtls } from '../store/ttl.js';
 import { createRunRegistry, listenForCancels } from './cancel-listener.js';
 import { createProcessor } from './processor.js';
+import { createActiveGate, type ActiveGate } from './pacing.js';
 
 export interface DiagnosticWorkerOptions {
   config: Readonly<Config>;
@@ -28,10 +29,14 @@ export interface DiagnosticWorkerOptions {
   checkDeps?: CheckDeps;
   /** Counts the diagnostics this worker ends (src/metrics.ts `registerOutcomeMetrics`; default: not counted). */
   outcomes?: MetricsStore;
+  /** Paces the runs' active part (default: WORKER_ACTIVE_MAX slots). */
+  gate?: ActiveGate;
 }
 
 export interface DiagnosticWorker {
   readonly worker: Worker<DiagnosticJobData>;
+  /** Runs in their active part, waiting for a slot, the peak (WORKER_ACTIVE_MAX). */
+  readonly gate: ActiveGate;
   /** Stops taking jobs; running ones may finish for `graceMs`, then are handed back. */
   close(graceMs?: number): Promise<void>;
 }
@@ -48,8 +53,9 @@ export async function startDiagnosticWorker(opts: DiagnosticWorkerOptions): Prom
   const runs = createRunRegistry();
   await listenForCancels(subscriber, store.keys.cancelChannel, runs, log);
 
+  const gate = opts.gate ?? createActiveGate(config.WORKER_ACTIVE_MAX);
   const processor = createProcessor({
-    config, sealKey, store, events, finish, runs, log,
+    config, sealKey, store, events, finish, runs, log, gate,
     registry: createRegistry(),
     checkDeps: opts.checkDeps ?? buildCheckDeps(config),
   });
@@ -76,11 +82,12 @@ export async function startDiagnosticWorker(opts: DiagnosticWorkerOptions): Prom
     })().catch((e: Error) => log.error({ diagnosticId: id, err: { message: e.message } }, 'cannot record the failure'));
   });
   await worker.waitUntilReady();
-  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'diagnostics worker started');
+  log.info({ concurrency: config.WORKER_CONCURRENCY, activeMax: gate.max }, 'diagnostics worker started');
 
   let closing: Promise<void> | undefined;
   return {
     worker,
+    gate,
     close(graceMs = config.WORKER_SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
         const timer = setTimeout(() => {

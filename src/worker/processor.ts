@@ -20,6 +20,7 @@ import { TERMINAL, type DiagnosticStore } from '../store/diagnostic-store.js';
 import type { EventWriter } from '../store/events.js';
 import type { Finisher } from '../store/finisher.js';
 import type { RunRegistry, StopReason } from './cancel-listener.js';
+import type { ActiveGate, ActiveSlot } from './pacing.js';
 import { checkTimeouts } from '../run/timeouts.js';
 import { runInTrace, startSpan, type TraceSpan } from '../tracing.js';
 
@@ -32,6 +33,8 @@ export interface ProcessorDeps {
   registry: ReadonlyMap<CheckId, CheckDefinition>;
   checkDeps: CheckDeps;
   runs: RunRegistry;
+  /** Paces the runs' active part (WORKER_ACTIVE_MAX). */
+  gate: ActiveGate;
   log: Logger;
 }
 
@@ -52,6 +55,30 @@ export function createProcessor(d: ProcessorDeps) {
 
     const ac = new AbortController();
     const unregister = d.runs.register(id, ac);
+    // The run's active part waits for a slot (pacing.ts): the wait is not the run's time (its
+    // deadline and the checks' timeouts start once it has the slot), and the record shows how many
+    // runs are ahead while it waits.
+    let slot: ActiveSlot;
+    try {
+      slot = await d.gate.acquire(ac.signal, (ahead) => {
+        void d.store.save({ ...stored, status: 'queued', progress: { ...stored.progress, queuedBehind: ahead + d.gate.active } })
+          .catch((err: Error) => log.warn({ err: { message: err.message } }, 'cannot record the queue position'));
+      });
+    } catch {
+      unregister();
+      const reason = ac.signal.reason as StopReason;
+      if (reason === 'shutdown') {
+        await d.store.save({ ...stored, status: 'queued' });
+        await job.moveToWait(token);
+        log.info('worker stopping: queued diagnostic handed back to the queue');
+        throw new WaitingError();
+      }
+      // Cancelled while it waited: it never started.
+      const r = (await d.store.get(id)) ?? stored;
+      if (TERMINAL.has(r.status)) return;
+      const { queuedBehind: _q, ...progress } = r.progress;
+      return await d.finish({ ...r, status: 'cancelled', finishedAt: new Date().toISOString(), progress: { ...progress, running: [] } });
+    }
     const span = startSpan('diagnostic.run', {
       kind: 'consumer', parent: traceparent,
       attributes: { 'exdiag.diagnostic.id': id, 'exdiag.client.id': stored.clientId, 'exdiag.platform': stored.platform, 'exdiag.attempt': job.attemptsStarted },
@@ -88,7 +115,7 @@ export function createProcessor(d: ProcessorDeps) {
         return await finish(ended('failed', { error: { code: 'UNKNOWN_PLATFORM', message: `platform ${stored.platform} is not configured on this worker` } }));
       }
       await d.store.save(current);
-      log.info({ attempt: job.attemptsStarted, stalled: job.stalledCounter }, 'diagnostic started');
+      log.info({ attempt: job.attemptsStarted, stalled: job.stalledCounter, slotWaitMs: Math.round(slot.waitedMs) }, 'diagnostic started');
 
       // Events of parallel checks arrive interleaved: apply them to the record one at a time.
       let chain: Promise<void> = Promise.resolve();
@@ -124,7 +151,8 @@ export function createProcessor(d: ProcessorDeps) {
         const report = await runDiagnostic(
           { diagnosticId: id, account: stored.account, password, platform: resolvePlatform(stored.platform, profile, stored.server, 'request'), checks: stored.checks },
           {
-            registry: d.registry, deps: d.checkDeps, log, signal: ac.signal, onEvent,
+            // waiting(): the receive check only waits for mail from then on; the slot goes to the next run.
+            registry: d.registry, deps: { ...d.checkDeps, waiting: () => slot.release() }, log, signal: ac.signal, onEvent,
             timeouts: checkTimeouts(d.config),
             deadlineMs: d.config.DIAGNOSTIC_DEADLINE_MS,
           },
@@ -151,6 +179,7 @@ export function createProcessor(d: ProcessorDeps) {
         await finish(ended('failed', { error: { code: 'RUN_ERROR', message: `the run stopped unexpectedly (${(err as Error).name})` } }));
       }
     } finally {
+      slot.release();
       unregister();
       if (span) {
         // Checks still open when the run stopped (cancel, shutdown, deadline).
