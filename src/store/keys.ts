@@ -2,10 +2,17 @@
 // keys only as digests (keys show up in monitoring tools; addresses are personal data).
 // Every key expires; ttl.ts says for how long. All start with the prefix, and so share its hash
 // tag under Redis Cluster (`{exdiag}:…`): one slot, so scripts and MULTI may touch any of them.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-export const accountDigest = (account: string) =>
-  createHash('sha256').update(account.trim().toLowerCase()).digest('hex').slice(0, 32);
+/** One admission asks for the same account's digest several times: the last one is kept. */
+let last: { account: string; digest: string } | undefined;
+
+export const accountDigest = (account: string): string => {
+  if (last?.account === account) return last.digest;
+  const digest = hash('sha256', account.trim().toLowerCase(), 'hex').slice(0, 32);
+  last = { account, digest };
+  return digest;
+};
 
 export function storeKeys(prefix: string) {
   return {
@@ -31,8 +38,6 @@ export function storeKeys(prefix: string) {
     cancel: (id: string) => `${prefix}:cancel:${id}`,
     /** pub/sub channel of cancel requests (message = diagnostic id). */
     cancelChannel: `${prefix}:cancel`,
-    metricsDiagnostics: `${prefix}:metrics:diagnostics`,
-    metricsChecks: `${prefix}:metrics:checks`,
   };
 }
 
