@@ -119,7 +119,7 @@ export function createOvhProvider(opts: OvhProviderOptions): AccountProvider {
     if (blocks.length > maxIps) unavailable.push({ route: '{svc}/authorizedIp/{ip}', reason: `${blocks.length} entries: only the first ${maxIps} were read` });
     const entries = await Promise.all(blocks.slice(0, maxIps).map((ip) => expect<OvhAuthorizedIp>(calls, `${svcPath}/authorizedIp/${encodeURIComponent(ip)}`, '{svc}/authorizedIp/{ip}', signal, { allow404: true, optional: unavailable })));
     // An entry that could not be read is left out; one whose read was refused is in `unavailable`.
-    return entries.filter((e): e is OvhAuthorizedIp => !!e && typeof e === 'object').map((e, i) => ({ ...e, ip: e.ip ?? blocks[i] }));
+    return entries.flatMap((e, i) => (e && typeof e === 'object' ? [{ ...e, ip: e.ip ?? blocks[i] }] : []));
   };
 
   return {
