@@ -98,7 +98,7 @@ export const envSchema = z.object({
    * Runs of one worker process in their active part at once (every check before the receive check
    * waits for mail); the others of WORKER_CONCURRENCY wait for a slot, outside their deadline. 0: no limit.
    */
-  WORKER_ACTIVE_MAX: int(32, 0, 1000),
+  WORKER_ACTIVE_MAX: int(24, 0, 1000),
   /** A worker's lock on a running diagnostic, ms: a worker that dies (SIGKILL) loses it after this long and the run is retried elsewhere. */
   WORKER_LOCK_MS: int(30000, 1000),
   /** How often workers look for diagnostics whose worker died, ms. */

@@ -7,10 +7,13 @@ import { EgressForbiddenError, ipLiteral, type EgressGuard } from './egress.js';
 import { sharedSecureContext } from './tls-context.js';
 
 /**
- * Connections one origin may have open at once (undici's `connections`; default: unbounded). A
- * worker running hundreds of diagnostics must not open thousands of HTTPS connections to one host
- * in a burst (handshakes that stall its event loop and overflow the server's accept queue): beyond
- * the cap, requests wait for a kept-alive connection, within their own exchange budget.
+ * Connections one origin may have open at once, at least (undici's `connections`; its default is
+ * unbounded). A worker running hundreds of diagnostics must not open thousands of HTTPS connections
+ * to one host in a burst (handshakes that stall its event loop and overflow the server's accept
+ * queue). Beyond the cap, requests wait for a kept-alive connection, and that wait counts against
+ * their exchange budget: the cap is a safety net behind the worker's pacing (WORKER_ACTIVE_MAX),
+ * sized from it (run/build-deps.ts), never the thing that limits a burst (measured: a cap of 64 with
+ * 500 unpaced runs made requests time out in our own pool, reported as AUTODISCOVER_FAILED).
  */
 export const CONNECTIONS_PER_ORIGIN = 64;
 
@@ -26,7 +29,7 @@ export interface GuardedAgentOptions {
   refusalError?: (reason: string, address: string) => Error;
   /** Largest response header block accepted, bytes. */
   maxHeaderSize?: number;
-  /** Connections per origin (default CONNECTIONS_PER_ORIGIN). */
+  /** Connections per origin (default CONNECTIONS_PER_ORIGIN; 0: unbounded). */
   connectionsPerOrigin?: number;
 }
 
@@ -35,7 +38,7 @@ export function createGuardedAgent(o: GuardedAgentOptions): Agent {
   // store) instead of one built per connection (net/tls-context.ts).
   const connector = buildConnector({ lookup: o.lookup, timeout: o.timeoutMs, secureContext: sharedSecureContext() } as buildConnector.BuildOptions);
   return new Agent({
-    connections: o.connectionsPerOrigin ?? CONNECTIONS_PER_ORIGIN,
+    ...((o.connectionsPerOrigin ?? CONNECTIONS_PER_ORIGIN) > 0 ? { connections: o.connectionsPerOrigin ?? CONNECTIONS_PER_ORIGIN } : {}),
     headersTimeout: o.timeoutMs,
     bodyTimeout: o.timeoutMs,
     maxHeaderSize: o.maxHeaderSize ?? 32 * 1024,

@@ -38,18 +38,26 @@ const DEFAULT_MAX = BODY_LIMITS.xml;
 export async function httpExchange(dispatcher: Dispatcher, url: string, opts: HttpExchangeOptions): Promise<HttpExchange> {
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
+  // The budget is a timer of our own, not AbortSignal.timeout() inside AbortSignal.any(): on Node 20
+  // the combined signal holds its sources weakly, and a timeout signal nothing else references is
+  // garbage-collected and never fires (seen on 20.20.2: the exchange then ran on to undici's
+  // headersTimeout). The controller stays reachable from the timer until it is cleared.
+  const budget = new AbortController();
+  const timer = setTimeout(() => budget.abort(new DOMException('the exchange budget ran out', 'TimeoutError')), opts.timeoutMs ?? EXCHANGE_TIMEOUT_MS);
   try {
     const res = await request(url, {
       dispatcher,
       method: opts.method ?? 'GET',
       headers: opts.headers,
       body: opts.body,
-      signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs ?? EXCHANGE_TIMEOUT_MS)]),
+      signal: AbortSignal.any([opts.signal, budget.signal]),
     });
     const { text: body, truncated } = await readCapped(res.body, opts.maxBodyBytes ?? DEFAULT_MAX);
     return { ok: true, url, status: res.statusCode, headers: res.headers, body, truncated, ms: ms() };
   } catch (err) {
     return { ok: false, url, ms: ms(), ...classifyTransportError(err) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

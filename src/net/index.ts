@@ -43,6 +43,8 @@ export interface NetOptions {
   policy: AddressPolicy;
   /** Bound on a single stuck HTTP connect/headers/body wait, ms (each check's deadline also applies). */
   ioTimeoutMs: number;
+  /** HTTPS connections per origin (http-agent.ts CONNECTIONS_PER_ORIGIN by default; 0: unbounded). */
+  httpConnectionsPerOrigin?: number;
 }
 
 export function createNet(o: NetOptions): Net {
@@ -51,7 +53,10 @@ export function createNet(o: NetOptions): Net {
   // Recorded from the very connection that carries the request (not a second probe, which could
   // meet another server behind the same name): TLS_EXPIRING judges the certificate clients get.
   const peerCerts = createPeerCertificates();
-  const agent = createGuardedAgent({ guard, lookup: dns.lookup, timeoutMs: o.ioTimeoutMs, onConnect: (origin, socket) => peerCerts.record(origin, socket) });
+  const agent = createGuardedAgent({
+    guard, lookup: dns.lookup, timeoutMs: o.ioTimeoutMs, connectionsPerOrigin: o.httpConnectionsPerOrigin,
+    onConnect: (origin, socket) => peerCerts.record(origin, socket),
+  });
   return {
     dns,
     http: createHttpClient(agent),

@@ -2,6 +2,7 @@
 import type { Config } from '../config/index.js';
 import type { CheckDeps } from '../diagnostics/deps.js';
 import { createNet } from '../net/index.js';
+import { CONNECTIONS_PER_ORIGIN } from '../net/http-agent.js';
 import { createProvider } from '../providers/index.js';
 import { createBootstrapCache } from './rdap-bootstrap.js';
 import { createLoopLagMonitor } from './loop-lag.js';
@@ -15,6 +16,9 @@ export function buildCheckDeps(config: Config): CheckDeps {
     policy: { allowlist: config.CHECK_EGRESS_ALLOWLIST },
     // Each check's own deadline aborts its requests; this only bounds a single stuck exchange.
     ioTimeoutMs: config.CHECK_TIMEOUT_MS ?? 20_000,
+    // A safety net behind the worker's pacing, never tighter than what paced runs need (two
+    // connections per active run); with pacing off (0) a cap would only queue a burst in our pool.
+    httpConnectionsPerOrigin: config.WORKER_ACTIVE_MAX ? Math.max(CONNECTIONS_PER_ORIGIN, 2 * config.WORKER_ACTIVE_MAX) : 0,
   });
   return {
     net,

@@ -117,11 +117,18 @@ export function createProcessor(d: ProcessorDeps) {
       await d.store.save(current);
       log.info({ attempt: job.attemptsStarted, stalled: job.stalledCounter, slotWaitMs: Math.round(slot.waitedMs) }, 'diagnostic started');
 
-      // Events of parallel checks arrive interleaved: apply them to the record one at a time.
+      // Events of parallel checks arrive interleaved: each change applies to the record at once, and
+      // the writes are chained. Changes made while a write is still waiting its turn ride along with
+      // it (it writes the record as it is when its turn comes): one write instead of one per event,
+      // and every caller still resolves only once a write that holds its change is done.
       let chain: Promise<void> = Promise.resolve();
+      let pending: Promise<void> | undefined;
       const update = (change: (r: DiagnosticRecord) => DiagnosticRecord) => {
-        chain = chain.then(async () => { current = change(current); await d.store.save(current); });
-        return chain;
+        current = change(current);
+        if (!pending) {
+          pending = chain = chain.then(async () => { pending = undefined; await d.store.save(current); });
+        }
+        return pending;
       };
       const onEvent = async (e: RunEvent) => {
         if (e.type === 'check.started') {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import type { CheckDeps, LoopLag } from '../../src/diagnostics/deps.js';
 import type { CheckDefinition, CheckId, CheckOutcome } from '../../src/diagnostics/types.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { createNet } from '../../src/net/index.js';
 import { defaultProfiles } from '../../src/platforms/defaults.js';
 import { resolvePlatform } from '../../src/platforms/profile.js';
@@ -191,4 +192,11 @@ test('the runner passes a run\'s deps to its checks: waiting() reaches the worke
     { registry: new Map([['receive', receive]]), deps, log: pino({ level: 'silent' }), deadlineMs: 5000 },
   );
   assert.equal(released, 1);
+});
+
+test('WORKER_ACTIVE_MAX: default 24, 0 turns pacing off, validated', () => {
+  assert.equal(loadConfig({}).WORKER_ACTIVE_MAX, 24);
+  assert.equal(loadConfig({ WORKER_ACTIVE_MAX: '0' }).WORKER_ACTIVE_MAX, 0);
+  assert.equal(loadConfig({ WORKER_ACTIVE_MAX: '100' }).WORKER_ACTIVE_MAX, 100);
+  for (const bad of ['-1', '1001', '2.5', 'many']) assert.throws(() => loadConfig({ WORKER_ACTIVE_MAX: bad }), ConfigError, bad);
 });
