@@ -69,7 +69,6 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   let email = ctx.account;
   let redirects = 0;
 
-  const signal = () => AbortSignal.any([ctx.signal, AbortSignal.timeout(CANDIDATE_TIMEOUT_MS)]);
   const note = (where: Pick<Attempt, 'candidate' | 'from'>, res: HttpExchange, method: 'GET' | 'POST', auth: 'none' | 'basic', extra: Partial<Attempt> = {}) => {
     const a: Attempt = res.ok
       ? { ...where, url: res.url, method, auth, status: res.status, ms: res.ms, ...extra }
@@ -93,7 +92,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
     }
     visited.add(key);
     const body = poxRequest(email);
-    let res = await ctx.deps.net.http.exchange(url, { method: 'POST', headers: HEADERS, body, signal: signal() });
+    let res = await ctx.deps.net.http.exchange(url, { method: 'POST', headers: HEADERS, body, signal: ctx.signal, timeoutMs: CANDIDATE_TIMEOUT_MS });
     let auth: 'none' | 'basic' = 'none';
     if (res.ok && isRedirect(res.status)) {
       const target = resolveLocation(header(res.headers, 'location')[0], url);
@@ -117,7 +116,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
       if (password === undefined) return { kind: 'noPassword' };
       credentials.push({ url, sent: true, reason: verdict.reason });
       auth = 'basic';
-      res = await ctx.deps.net.http.exchange(url, { method: 'POST', headers: { ...HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: signal() });
+      res = await ctx.deps.net.http.exchange(url, { method: 'POST', headers: { ...HEADERS, authorization: basicAuth(ctx.account, password) }, body, signal: ctx.signal, timeoutMs: CANDIDATE_TIMEOUT_MS });
       if (res.ok && res.status === 401) {
         note(where, res, 'POST', auth, { answer: 'credentials rejected' });
         ctx.credentials.failed('autodiscover', 'autodiscover');
@@ -148,7 +147,7 @@ async function run(ctx: CheckContext): Promise<CheckOutcome> {
   /** GET http://autodiscover.{domain}/… without credentials; only an https Location is followed. */
   const httpRedirect = async (domain: string): Promise<string | undefined> => {
     const url = `http://autodiscover.${domain}${PATH}`;
-    const res = await ctx.deps.net.http.exchange(url, { signal: signal(), maxBodyBytes: 16 * 1024 });
+    const res = await ctx.deps.net.http.exchange(url, { signal: ctx.signal, timeoutMs: CANDIDATE_TIMEOUT_MS, maxBodyBytes: 16 * 1024 });
     const target = res.ok && isRedirect(res.status) ? resolveLocation(header(res.headers, 'location')[0], url) : undefined;
     note({ candidate: 'http-redirect' }, res, 'GET', 'none', target ? { answer: `redirect to ${target}${target.startsWith('https://') ? '' : ' (not https: ignored)'}` } : {});
     return target?.startsWith('https://') ? target : undefined;
