@@ -24,13 +24,27 @@ describe('the packed and installed exdiag', { skip, timeout: 600_000 }, () => {
     dir = await mkdtemp(join(tmpdir(), 'exdiag-pack-'));
     // Under `npm test` the outer npm exports its own npm_* settings (prefix, lifecycle): drop them.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-    const npmEnv = { ...inherited, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env: npmEnv, maxBuffer: 64 * 1024 * 1024 });
+    // A registry connection that stalls must fail this file within minutes, not hold it to the
+    // suite's timeout (seen once: npm's reify waited 10 min on one tarball).
+    const npmEnv = {
+      ...inherited, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+      npm_config_fetch_timeout: '60000', npm_config_fetch_retries: '4', npm_config_fetch_retry_maxtimeout: '20000',
+    };
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env: npmEnv, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 });
     // npm prints the prepack script's output before the JSON.
     const json = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[\n'))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     files = json[0].files.map((f) => f.path);
     const prefix = join(dir, 'prefix');
-    await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', join(dir, json[0].filename)], { cwd: dir, env: npmEnv, maxBuffer: 64 * 1024 * 1024 });
+    // Dependencies come from the registry (a tarball carries no lockfile): a stalled download is
+    // killed and the install tried once more (what it fetched is in npm's cache by then).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', join(dir, json[0].filename)], { cwd: dir, env: npmEnv, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 });
+        break;
+      } catch (err) {
+        if (attempt >= 2 || !(err as { killed?: boolean }).killed) throw err;
+      }
+    }
     bin = join(prefix, 'bin', 'exdiag');
   });
   after(async () => {
@@ -51,7 +65,7 @@ describe('the packed and installed exdiag', { skip, timeout: 600_000 }, () => {
   });
 
   it('exdiag run diagnoses the lab\'s healthy mailbox', async () => {
-    const { stdout, stderr } = await run(bin, ['run', 'healthy@healthy.test', '--platform', 'lab', '--password-env', 'LAB_DEMO_PASSWORD'], { cwd: dir, env: process.env });
+    const { stdout, stderr } = await run(bin, ['run', 'healthy@healthy.test', '--platform', 'lab', '--password-env', 'LAB_DEMO_PASSWORD'], { cwd: dir, env: process.env, timeout: 120_000 });
     assert.match(stderr, /Diagnosing healthy@healthy\.test \(platform lab/);
     assert.match(stderr, /\[ok {2}\] receive/);
     assert.match(stdout, /Verdict: Healthy/);
