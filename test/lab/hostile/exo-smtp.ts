@@ -17,9 +17,9 @@
 // Never keeps what the client sends (AUTH lines carry the credentials).
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { HOSTILE } from '../scenarios.js';
 import { trackSocket, type HostileLog } from './log.js';
+import { lineReader, serverStartTls } from './lines.js';
 
 /** The backend name EXO puts in its greeting and replies (shape of e.g. MN2PR05CA0004.namprd05.prod.outlook.com). */
 const FQDN = 'LB1LAB05CA0001.namlab05.prod.outlook.com';
@@ -32,7 +32,6 @@ export function exoSmtpServer(tls: { key: Buffer; cert: Buffer }, log: HostileLo
     plain.on('error', () => plain.destroy());
     let socket: Socket = plain;
     let secure = false;
-    let buf = '';
     let login: 'user' | 'pass' | undefined;
     trackSocket(log, plain, { server: 'smtp', name: HOSTILE.exoSmtpAuthDisabled, mode: 'exo-smtp-auth-disabled' });
     const reply = (s: string) => socket.write(`${s}\r\n`);
@@ -55,13 +54,8 @@ export function exoSmtpServer(tls: { key: Buffer; cert: Buffer }, log: HostileLo
         case 'STARTTLS': {
           if (secure) return reply('503 5.5.2 Send hello first');
           reply('220 2.0.0 SMTP server ready');
-          plain.removeAllListeners('data');
-          const t = new TLSSocket(plain, { isServer: true, ...tls });
-          t.on('error', () => plain.destroy());
-          t.on('data', onData);
-          socket = t;
+          socket = serverStartTls(plain, tls, lines);
           secure = true;
-          buf = '';
           return;
         }
         case 'AUTH':
@@ -85,17 +79,8 @@ export function exoSmtpServer(tls: { key: Buffer; cert: Buffer }, log: HostileLo
           return reply('500 5.3.3 Unrecognized command');
       }
     };
-    const onData = (chunk: Buffer) => {
-      buf += chunk.toString('latin1');
-      if (buf.length > 64 * 1024) return void socket.destroy();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '');
-        buf = buf.slice(nl + 1);
-        onLine(line);
-      }
-    };
-    plain.on('data', onData);
+    const lines = lineReader(onLine, () => socket.destroy());
+    plain.on('data', (c: Buffer) => lines.push(c));
     reply(`220 ${FQDN} Microsoft ESMTP MAIL Service ready at ${new Date().toUTCString().replace('GMT', '+0000')}`);
   });
 }

@@ -5,6 +5,7 @@ import { createServer, type TLSSocket } from 'node:tls';
 import { HOSTILE } from '../scenarios.js';
 import { flood } from './flood.js';
 import { trackSocket, type HostileLog } from './log.js';
+import { lineReader } from './lines.js';
 
 type Mode = 'greeting' | 'capability' | 'login';
 
@@ -27,38 +28,34 @@ export function hostileImapServer(tls: { key: Buffer; cert: Buffer }, log: Hosti
       return flood(socket);
     }
     socket.write(mode === 'capability' ? '* OK Hostile IMAP4rev1 ready\r\n' : '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Hostile IMAP4rev1 ready\r\n');
-    let buf = '';
     let awaitingSasl: string | undefined;
-    socket.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('latin1');
-      if (buf.length > 64 * 1024) return void socket.destroy();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '');
-        buf = buf.slice(nl + 1);
-        // The continuation of AUTHENTICATE PLAIN carries the credentials: answered, never kept.
-        if (awaitingSasl) {
-          socket.write(`* OK [ALERT] ${LITERAL}`);
-          awaitingSasl = undefined;
-          return flood(socket);
-        }
-        const [tag = '*', command = ''] = line.split(' ');
-        const cmd = command.toUpperCase();
-        if (cmd === 'CAPABILITY' && mode === 'capability') {
-          socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN ${LITERAL}`);
-          return flood(socket);
-        }
-        if (cmd === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK CAPABILITY completed\r\n`);
-        else if (cmd === 'LOGIN' || (cmd === 'AUTHENTICATE' && line.split(' ').length > 3)) {
-          socket.write(`* OK [ALERT] ${LITERAL}`);
-          return flood(socket);
-        } else if (cmd === 'AUTHENTICATE') {
-          awaitingSasl = tag;
-          socket.write('+ \r\n');
-        } else if (cmd === 'LOGOUT') {
-          socket.end(`* BYE\r\n${tag} OK LOGOUT completed\r\n`);
-        } else socket.write(`${tag} OK ${cmd || 'NOOP'} completed\r\n`);
+    const lines = lineReader((line) => {
+      // The continuation of AUTHENTICATE PLAIN carries the credentials: answered, never kept.
+      if (awaitingSasl) {
+        socket.write(`* OK [ALERT] ${LITERAL}`);
+        awaitingSasl = undefined;
+        flood(socket);
+        return false;
       }
-    });
+      const [tag = '*', command = ''] = line.split(' ');
+      const cmd = command.toUpperCase();
+      if (cmd === 'CAPABILITY' && mode === 'capability') {
+        socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN ${LITERAL}`);
+        flood(socket);
+        return false;
+      }
+      if (cmd === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK CAPABILITY completed\r\n`);
+      else if (cmd === 'LOGIN' || (cmd === 'AUTHENTICATE' && line.split(' ').length > 3)) {
+        socket.write(`* OK [ALERT] ${LITERAL}`);
+        flood(socket);
+        return false;
+      } else if (cmd === 'AUTHENTICATE') {
+        awaitingSasl = tag;
+        socket.write('+ \r\n');
+      } else if (cmd === 'LOGOUT') {
+        socket.end(`* BYE\r\n${tag} OK LOGOUT completed\r\n`);
+      } else socket.write(`${tag} OK ${cmd || 'NOOP'} completed\r\n`);
+    }, () => socket.destroy());
+    socket.on('data', (c: Buffer) => lines.push(c));
   });
 }

@@ -2,9 +2,9 @@
 // client's AUTH line — the base64 of "\0user\0password" — and its decoded text. Whatever keeps
 // server replies (evidence, logs, Redis, webhooks) must not keep the password with them.
 import { createServer, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { HOSTILE } from '../scenarios.js';
 import { trackSocket, type HostileLog } from './log.js';
+import { lineReader, serverStartTls } from './lines.js';
 
 const decoded = (b64: string) => Buffer.from(b64, 'base64').toString('utf8').replace(/\0/g, ' ').trim();
 
@@ -15,7 +15,6 @@ export function hostileSmtpServer(tls: { key: Buffer; cert: Buffer }, log: Hosti
     plain.on('error', () => plain.destroy());
     let socket: Socket = plain;
     let secure = false;
-    let buf = '';
     // AUTH LOGIN: the lines that follow are the user name, then the password, each in base64.
     let login: 'user' | 'pass' | undefined;
     let plainPending = false;
@@ -35,13 +34,8 @@ export function hostileSmtpServer(tls: { key: Buffer; cert: Buffer }, log: Hosti
         case 'STARTTLS': {
           if (secure) return reply('503 5.5.1 TLS already active');
           reply('220 2.0.0 Ready to start TLS');
-          plain.removeAllListeners('data');
-          const t = new TLSSocket(plain, { isServer: true, ...tls });
-          t.on('error', () => plain.destroy());
-          t.on('data', onData);
-          socket = t;
+          socket = serverStartTls(plain, tls, lines);
           secure = true;
-          buf = '';
           return;
         }
         case 'AUTH':
@@ -65,17 +59,8 @@ export function hostileSmtpServer(tls: { key: Buffer; cert: Buffer }, log: Hosti
           return reply('530 5.7.0 Authentication required');
       }
     };
-    const onData = (chunk: Buffer) => {
-      buf += chunk.toString('latin1');
-      if (buf.length > 64 * 1024) return void socket.destroy();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '');
-        buf = buf.slice(nl + 1);
-        onLine(line);
-      }
-    };
-    plain.on('data', onData);
+    const lines = lineReader(onLine, () => socket.destroy());
+    plain.on('data', (c: Buffer) => lines.push(c));
     reply(`220 ${name} ESMTP hostile`);
   });
 }
