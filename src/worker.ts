@@ -31,7 +31,7 @@ let stopping = false;
 let health: WorkerHealthServer | undefined;
 if (config.WORKER_HTTP_PORT) {
   client.collectDefaultMetrics({ register: registry });
-  registerRuntimeMetrics({ registry, dnsStats: () => checkDeps.net.dns.stats() });
+  registerRuntimeMetrics({ registry, dnsStats: () => checkDeps.net.dns.stats(), gate: diagnostics.gate });
   try {
     health = await startHealthServer({
       port: config.WORKER_HTTP_PORT, host: config.HOST, registry,

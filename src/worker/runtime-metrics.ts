@@ -4,11 +4,14 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import client from 'prom-client';
 import type { DnsStats } from '../net/dns.js';
+import type { ActiveGate } from './pacing.js';
 
 export interface RuntimeMetricsOptions {
   registry: client.Registry;
   /** The checks' resolver counters (net/dns.ts `stats()`). */
   dnsStats?: () => DnsStats;
+  /** The pacing gate of active runs (worker/pacing.ts). */
+  gate?: Pick<ActiveGate, 'active' | 'waiting' | 'max'>;
   /** Sampling interval of the loop monitor, ms (default 10). */
   resolutionMs?: number;
   /** `exdiag_worker_event_loop_delay_max_seconds` covers this much recent time, ms (default 10 000). */
@@ -78,6 +81,23 @@ export function registerRuntimeMetrics(o: RuntimeMetricsOptions): { stop(): void
         },
       });
     }
+  }
+
+  if (o.gate) {
+    const gate = o.gate;
+    // Read at each scrape: runs in their active phase, and runs queued behind them (WORKER_ACTIVE_MAX).
+    new client.Gauge({
+      name: 'exdiag_worker_active_runs', help: 'Diagnostic runs of this worker in their active phase (holding a WORKER_ACTIVE_MAX slot).',
+      registers: [o.registry], collect() { this.set(gate.active); },
+    });
+    new client.Gauge({
+      name: 'exdiag_worker_runs_waiting_for_slot', help: 'Diagnostic runs of this worker waiting for an active slot (their clock has not started).',
+      registers: [o.registry], collect() { this.set(gate.waiting); },
+    });
+    new client.Gauge({
+      name: 'exdiag_worker_active_max', help: 'WORKER_ACTIVE_MAX of this worker (0: no pacing).',
+      registers: [o.registry], collect() { this.set(gate.max); },
+    });
   }
 
   return {

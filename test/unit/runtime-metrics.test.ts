@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import client from 'prom-client';
 import type { DnsStats } from '../../src/net/dns.js';
+import { createActiveGate } from '../../src/worker/pacing.js';
 import { registerRuntimeMetrics } from '../../src/worker/runtime-metrics.js';
 
 const sample = (text: string, series: string) => {
@@ -33,6 +34,30 @@ test('event-loop delay and DNS counters on the registry', async () => {
     assert.equal(sample(text, 'exdiag_dns_tcp_answers_total'), 1);
     stats.queries = 9;
     assert.equal(sample(await registry.metrics(), 'exdiag_dns_queries_total'), 9, 'read at each scrape');
+  } finally {
+    m.stop();
+  }
+});
+
+test('the pacing gate: active runs, runs waiting for a slot and the limit, read at each scrape', async () => {
+  const registry = new client.Registry();
+  const gate = createActiveGate(2);
+  const m = registerRuntimeMetrics({ registry, gate });
+  try {
+    const a = await gate.acquire();
+    const b = await gate.acquire();
+    const third = gate.acquire();
+    let text = await registry.metrics();
+    assert.equal(sample(text, 'exdiag_worker_active_runs'), 2);
+    assert.equal(sample(text, 'exdiag_worker_runs_waiting_for_slot'), 1);
+    assert.equal(sample(text, 'exdiag_worker_active_max'), 2);
+    a.release();
+    const c = await third;
+    text = await registry.metrics();
+    assert.equal(sample(text, 'exdiag_worker_active_runs'), 2);
+    assert.equal(sample(text, 'exdiag_worker_runs_waiting_for_slot'), 0);
+    b.release(); c.release();
+    assert.equal(sample(await registry.metrics(), 'exdiag_worker_active_runs'), 0);
   } finally {
     m.stop();
   }
