@@ -228,6 +228,19 @@ describe('Exchange Autodiscover, EWS and OWA', () => {
     assert.ok(!raw.includes('not-the-password') && !raw.includes(suspended.password));
   });
 
+  test('a right password Exchange refuses anyway: outside the authorised IPs → 401 and a logged failure; a policy that blocks IMAP only leaves EWS open', async () => {
+    // exchange-auth.ts `refusedAnyway`: the lab's client is 127.0.0.1, outside user@iprestricted.test's 203.0.113.0/24.
+    const restricted = mailbox('user@iprestricted.test');
+    const before = (await authFailures()).length;
+    const refused = await call('ex.lab.test', '/EWS/Exchange.asmx', { method: 'POST', headers: xmlHeaders(basic(restricted.address, restricted.password)), body: getFolder('inbox') });
+    assert.equal(refused.status, 401);
+    assert.deepEqual(challenges(refused.headers['www-authenticate']), ['Basic realm="ex.lab.test"'], 'answered like any refused login');
+    assert.deepEqual((await authFailures()).slice(before).map((l) => [l.event, l.user, l.protocol]), [['auth_failed', restricted.address, 'ews']]);
+    const legacy = mailbox('legacyimap@healthy.test');
+    const open = await call('ex.lab.test', '/EWS/Exchange.asmx', { method: 'POST', headers: xmlHeaders(basic(legacy.address, legacy.password)), body: getFolder('inbox') });
+    assert.equal(open.status, 200, 'blockLegacyAuthImap does not touch EWS');
+  });
+
   test('EWS GetFolder inbox answers a real GetFolderResponse; unknown operations a SOAP fault', async () => {
     const auth = basic(healthy.address, healthy.password);
     const res = await call('ex.lab.test', '/EWS/Exchange.asmx', { method: 'POST', headers: xmlHeaders(auth), body: getFolder('inbox') });

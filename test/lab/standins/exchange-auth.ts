@@ -2,6 +2,7 @@
 // Basic against the mailbox passwords, or only Negotiate/NTLM on a server that refuses Basic.
 import { timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import ipaddr from 'ipaddr.js';
 import type { MailboxScenario } from '../scenarios.js';
 import type { AuthLog, HttpLoginProtocol } from './auth-log.js';
 import { basicCredentials, send, type StandinRequest } from './http-util.js';
@@ -34,25 +35,32 @@ export function checkPassword(user: string, password: string): MailboxScenario |
   return mailbox;
 }
 
-/** IPv4 `a.b.c.d` inside `net/len` (the lab's authorised-IP blocks are IPv4, like OVHcloud's ipv4Block). */
-function inBlock(ip: string, block: string): boolean {
-  const n = (s: string) => s.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
-  const a = ip.replace(/^::ffff:/i, '');
-  const [net, len] = block.split('/');
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(a)) return false;
-  const size = 2 ** (32 - Number(len ?? 32));
-  return Math.floor(n(a) / size) === Math.floor(n(net) / size);
+/** Is the client's address (IPv4, or IPv4-mapped IPv6 as Node reports it) inside an IPv4 block (OVHcloud's ipv4Block)? */
+function fromBlock(remote: string | undefined, block: string): boolean {
+  if (!remote || !ipaddr.isValid(remote)) return false;
+  const parsed = ipaddr.process(remote);
+  const [net, len] = ipaddr.parseCIDR(block.includes('/') ? block : `${block}/32`);
+  return parsed.kind() === net.kind() && parsed.match(net, len);
 }
 
 /**
- * What Exchange would refuse although the password is right: Basic logins over a protocol the
- * mailbox's authentication policy blocks (refuseLegacyAuth), and logins from outside the
- * service's authorised IPs for HTTPS (allowNets.https). Both answer like a wrong password (401).
+ * What Exchange refuses although the password is right, answered like a wrong password (401 with
+ * the Basic challenge):
+ * - Basic logins over a protocol the mailbox's authentication policy blocks (refuseLegacyAuth):
+ *   Exchange 2019's `BlockLegacyAuth*` (https://learn.microsoft.com/powershell/module/exchange/new-authenticationpolicy)
+ *   blocks Basic per protocol, and Exchange gives no reason to the client (shared/reference/
+ *   exchange-protocol-facts.md §5: the same "NO LOGIN failed." for every cause; §4a: 401 for a refused
+ *   authorization over HTTP). OWA has no flag (its forms login is not Basic).
+ * - Logins from outside the service's authorised IPs for HTTPS (allowNets.https). OVHcloud does
+ *   not publish how its servers answer a refused address (shared/reference/ovh-exchange-api.md §5b
+ *   gives the objects only); the lab answers 401 as Exchange does for any refused login, the
+ *   reading that looks most like a wrong password to a client. The service never sends a password
+ *   there when EGRESS_ADDRESSES says it is outside (test/integration/auth-refusals.test.ts).
  */
 function refusedAnyway(mailbox: MailboxScenario, protocol: HttpLoginProtocol, remote: string | undefined): boolean {
   if (protocol !== 'owa' && mailbox.refuseLegacyAuth?.includes(protocol)) return true;
   const nets = mailbox.allowNets?.https;
-  return !!nets && !nets.some((b) => inBlock(remote ?? '', b));
+  return !!nets && !nets.some((b) => fromBlock(remote, b));
 }
 
 /**
